@@ -1,0 +1,1 @@
+export { defaultMockSeed, type MockOptions, type RunningMock, startMock } from "./mock.js";
