@@ -500,7 +500,7 @@ export interface components {
              * @description When true, a refund that would take an allocation target's balance below zero fails with `ReallocationWouldOverdraftError` instead of being recorded.
              * @default false
              */
-            raise_on_overdraft: boolean;
+            raise_on_overdraft?: boolean;
         };
         /** @description Details of a missing entity. */
         EntityNotFoundErrorContent: {
