@@ -1,0 +1,171 @@
+// The Express application: logging → public endpoints → JSON body → validator → spec-bound operations → one error
+// handler. It never listens; see `listen` and `main.ts`.
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { specJsonPath, specYamlPath } from "@refunds-api/spec";
+import express, { type ErrorRequestHandler, type Express, type Request } from "express";
+import { type Logger, pino } from "pino";
+import { pinoHttp } from "pino-http";
+import type { TokenAuthority } from "./auth.js";
+import {
+  type ApiError,
+  BadRequestError,
+  InternalServerError,
+  PayloadTooLargeError,
+  RouteNotFoundError,
+  UnsupportedMediaTypeError,
+} from "./errors.js";
+import { mountOperations } from "./routes/index.js";
+import type { Runtime } from "./service/allocations.js";
+import { Directory } from "./service/directory.js";
+import { createServices, defaultOrganizationId } from "./service/index.js";
+import { readSpec, specOperations } from "./spec.js";
+import { createMemoryStore } from "./store/memory.js";
+import type { Store } from "./store/types.js";
+import { fromValidatorError, isValidatorError, openApiValidator } from "./validation.js";
+
+/** Everything the app is built from. */
+export interface AppOptions {
+  /** Issues and checks bearer tokens. */
+  auth: TokenAuthority;
+  /** Where refunds live; a fresh in-memory store by default. */
+  store?: Store;
+  /** Payers, claims and paid balances; empty by default. */
+  directory?: Directory;
+  /** Structured log; silent by default. */
+  logger?: Logger;
+  /** Check every response against the spec (a mismatch becomes a 500); on by default. */
+  validateResponses?: boolean;
+  /** Clock and id source; the system's by default. */
+  runtime?: Partial<Runtime>;
+  /** Organization of the refunds created through this server. */
+  organizationId?: string;
+  /** Largest accepted request body, in body-parser syntax; "1mb" by default. */
+  bodyLimit?: string;
+  /** The static docs page served at /docs; the spec package's build by default. */
+  docsPath?: string;
+}
+
+const defaultDocsPath = join(dirname(specJsonPath), "..", "docs", "index.html");
+const requestIdPattern = /^[\w.:-]{1,128}$/;
+
+/** Builds the app. Nothing here listens; all spec work (routes, validators' inputs) happens once, now. */
+export function createApp(options: AppOptions): Express {
+  const logger = options.logger ?? pino({ level: "silent" });
+  const bodyLimit = options.bodyLimit ?? "1mb";
+  const docsPath = options.docsPath ?? defaultDocsPath;
+  const spec = readSpec();
+  const operations = specOperations(spec);
+  const operationsById = new Map(operations.map((op) => [op.operationId as string, op]));
+  const specJson = readFileSync(specJsonPath, "utf8");
+  const specYaml = readFileSync(specYamlPath, "utf8");
+  const services = createServices({
+    store: options.store ?? createMemoryStore(),
+    directory: options.directory ?? new Directory(),
+    runtime: { now: options.runtime?.now ?? Date.now, newId: options.runtime?.newId ?? randomUUID },
+    organizationId: options.organizationId ?? defaultOrganizationId,
+  });
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.disable("etag");
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers["x-request-id"];
+        const id = typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      // Only what identifies the request: no headers (tokens), no bodies (credentials).
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
+    }),
+  );
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/openapi.json", (_req, res) => {
+    res.type("application/json").send(specJson);
+  });
+  app.get("/openapi.yaml", (_req, res) => {
+    res.type("application/yaml").send(specYaml);
+  });
+  app.get("/docs", (req, res, next) => {
+    if (!existsSync(docsPath)) {
+      next(new RouteNotFoundError(req.method, `${req.path} (the docs page is not built: run \`pnpm run docs\`)`));
+      return;
+    }
+    res.sendFile(docsPath);
+  });
+
+  app.use(express.json({ limit: bodyLimit }));
+  app.use(openApiValidator({ spec, auth: options.auth, validateResponses: options.validateResponses ?? true }));
+  mountOperations(app, operations, { ...services, auth: options.auth });
+  app.use((req) => {
+    throw new RouteNotFoundError(req.method, req.path);
+  });
+
+  const toApiError = (err: unknown, req: Request): ApiError => {
+    if (err instanceof Error && "envelope" in err) return err as ApiError;
+    if (isValidatorError(err)) {
+      const operation = operationsById.get(operationIdOf(req) ?? "");
+      return fromValidatorError(err, req, spec, operation) ?? new InternalServerError(String(req.id));
+    }
+    const parserError = fromBodyParserError(err, bodyLimit);
+    return parserError ?? new InternalServerError(String(req.id));
+  };
+
+  const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+    const error = toApiError(err, req);
+    if (error.status >= 500) {
+      // pino-http logs the stack with the request line; the client only gets the request id.
+      res.err = err instanceof Error ? err : new Error(String(err));
+    }
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
+    }
+    res.status(error.status).set(error.headers);
+    const operation = operationsById.get(operationIdOf(req) ?? "");
+    if (!operation || operation.statuses.has(error.status)) {
+      res.json(error.envelope());
+    } else {
+      // A status the operation does not declare (403 on the payer operations, 405, 415...): sent as is, past
+      // the response check, which would otherwise turn it into a 500.
+      res.type("application/json").send(JSON.stringify(error.envelope()));
+    }
+  };
+  app.use(errorHandler);
+  return app;
+}
+
+function operationIdOf(req: Request): string | undefined {
+  return (req as Request & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId;
+}
+
+/** body-parser's errors (they carry a `type`) as envelopes. */
+function fromBodyParserError(err: unknown, bodyLimit: string): ApiError | undefined {
+  if (typeof err !== "object" || err === null || !("type" in err)) return undefined;
+  const { type, status, message } = err as { type: unknown; status?: number; message?: string };
+  switch (type) {
+    case "entity.parse.failed":
+      return new BadRequestError(`The request body is not valid JSON: ${message}`);
+    case "entity.too.large":
+      return new PayloadTooLargeError(bodyLimit);
+    case "charset.unsupported":
+    case "encoding.unsupported":
+      return new UnsupportedMediaTypeError(`${message}.`);
+    default:
+      return typeof status === "number" && status >= 400 && status < 500
+        ? new BadRequestError(message ?? "The request could not be read.")
+        : undefined;
+  }
+}

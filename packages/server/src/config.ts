@@ -1,0 +1,60 @@
+// Server settings from the environment.
+
+/** Credentials that work out of the box; override them with AUTH_CLIENT_ID, AUTH_CLIENT_SECRET and AUTH_TOKENS. */
+export const devCredentials = { clientId: "dev-client", clientSecret: "dev-secret", staticToken: "dev-token" } as const;
+
+/** Everything `main.ts` needs to start a server. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  clientId: string;
+  clientSecret: string;
+  /** Bearer tokens accepted without the token exchange. */
+  staticTokens: string[];
+  tokenTtlSeconds: number;
+  /** A JSON file of seed data in the API's wire format; the built-in seed when absent. */
+  seedFile?: string;
+  logLevel: string;
+  validateResponses: boolean;
+}
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/**
+ * Reads HOST, PORT, AUTH_CLIENT_ID, AUTH_CLIENT_SECRET, AUTH_TOKENS, AUTH_TOKEN_TTL_SECONDS, SEED_FILE, LOG_LEVEL
+ * and VALIDATE_RESPONSES; throws with the variable's name when a value is unusable.
+ */
+export function readConfig(env: Record<string, string | undefined>): ServerConfig {
+  const port = integer(env, "PORT", 3000, 0, 65535);
+  const logLevel = env.LOG_LEVEL || "info";
+  if (!logLevels.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${logLevels.join(", ")}`);
+  const validate = env.VALIDATE_RESPONSES;
+  if (validate !== undefined && validate !== "" && validate !== "true" && validate !== "false") {
+    throw new Error("VALIDATE_RESPONSES must be true or false");
+  }
+  return {
+    host: env.HOST || "127.0.0.1",
+    port,
+    clientId: env.AUTH_CLIENT_ID || devCredentials.clientId,
+    clientSecret: env.AUTH_CLIENT_SECRET || devCredentials.clientSecret,
+    staticTokens: (env.AUTH_TOKENS ?? devCredentials.staticToken)
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean),
+    tokenTtlSeconds: integer(env, "AUTH_TOKEN_TTL_SECONDS", 3600, 1, 31_536_000),
+    seedFile: env.SEED_FILE || undefined,
+    logLevel,
+    // Responses are checked unless turned off, or in production.
+    validateResponses: validate ? validate === "true" : env.NODE_ENV !== "production",
+  };
+}
+
+function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number) {
+  const text = env[name];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, not "${text}"`);
+  }
+  return value;
+}

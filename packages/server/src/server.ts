@@ -1,0 +1,115 @@
+// Listening, and stopping gracefully: no new connections, in-flight requests finish, idle keep-alives close.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Express } from "express";
+import { type Logger, pino } from "pino";
+import { createApp } from "./app.js";
+import { TokenAuthority } from "./auth.js";
+import type { ServerConfig } from "./config.js";
+import { defaultSeed, loadSeed, readSeedFile, type SeedData } from "./seed.js";
+import { createMemoryStore } from "./store/memory.js";
+import type { Store } from "./store/types.js";
+
+/** A listening server. */
+export interface RunningServer {
+  /** `http://host:port`, without a trailing slash. */
+  url: string;
+  server: Server;
+  /** Stops accepting connections, lets in-flight requests finish, then resolves. */
+  close(): Promise<void>;
+}
+
+/** Options of `listen`. */
+export interface ListenOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** After this long, connections still open at close are cut; 10 s by default. */
+  shutdownTimeoutMs?: number;
+}
+
+/** Serves `app` on host:port (127.0.0.1 and a free port by default). */
+export async function listen(app: Express, options: ListenOptions = {}): Promise<RunningServer> {
+  const server = createServer(app);
+  // Slow clients may not hold a connection forever.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= new Promise<void>((resolve, reject) => {
+      // Requests already being handled finish; their connections close once they are idle.
+      server.on("request", (_req, res) => res.setHeader("Connection", "close"));
+      const force = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs ?? 10_000);
+      force.unref();
+      server.close((err) => {
+        clearTimeout(force);
+        if (err) reject(err);
+        else resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
+  return { url: `http://${host}:${address.port}`, server, close };
+}
+
+/** A whole server from its configuration, as `pnpm start` runs it. */
+export interface StartOptions extends Partial<ServerConfig> {
+  logger?: Logger;
+  /** Seed data given directly (instead of `seedFile` or the default seed). */
+  seed?: SeedData;
+  store?: Store;
+  /** Milliseconds since the epoch, for tests that move time. */
+  now?: () => number;
+}
+
+/** A started server with what it was built from. */
+export interface StartedServer extends RunningServer {
+  app: Express;
+  auth: TokenAuthority;
+  store: Store;
+}
+
+/** Builds the store, seed, auth and app from `options`, and listens. */
+export async function startServer(options: StartOptions = {}): Promise<StartedServer> {
+  const logger = options.logger ?? pino({ level: "silent" });
+  const store = options.store ?? createMemoryStore();
+  const seed = options.seed ?? (options.seedFile ? readSeedFile(options.seedFile) : defaultSeed);
+  const directory = await loadSeed(store, seed);
+  const auth = new TokenAuthority({
+    clientId: options.clientId ?? "dev-client",
+    clientSecret: options.clientSecret ?? "dev-secret",
+    staticTokens: options.staticTokens ?? [],
+    tokenTtlSeconds: options.tokenTtlSeconds,
+    now: options.now,
+  });
+  const app = createApp({
+    auth,
+    store,
+    directory,
+    logger,
+    validateResponses: options.validateResponses ?? true,
+    runtime: options.now ? { now: options.now } : undefined,
+  });
+  const running = await listen(app, { host: options.host, port: options.port });
+  return {
+    ...running,
+    app,
+    auth,
+    store,
+    close: async () => {
+      await running.close();
+      await store.close();
+    },
+  };
+}

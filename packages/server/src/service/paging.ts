@@ -1,0 +1,139 @@
+// Keyset pages with opaque tokens. A token carries the query it belongs to (filters, sort, direction) and the
+// (sort value, id) of the row it continues from, so a page never repeats or skips a row when others are created
+// or deleted between requests. When a token is given it decides the query; only `limit` may change.
+import { UnprocessableEntityError } from "../errors.js";
+import { sortValueOf } from "../store/order.js";
+import type { RefundTable, SortValue } from "../store/types.js";
+import type { SortDirection } from "../types.js";
+
+/** The kind of each filter field, to check a decoded token. */
+export type FilterKinds<F> = { [K in keyof Required<F>]: "string" | "boolean" | "strings" };
+
+/** How one resource pages. */
+export interface PageShape<T, F, S extends string> {
+  /** Tells tokens of different lists apart. */
+  resource: string;
+  sorts: readonly S[];
+  filters: FilterKinds<F>;
+  id(row: T): string;
+}
+
+/** A list request after validation. */
+export interface ListParams<F, S extends string> {
+  filter: F;
+  sort: S;
+  direction: SortDirection;
+  limit: number;
+  pageToken?: string;
+}
+
+/** One page on the wire. */
+export interface Page<T> {
+  items: T[];
+  prev_page_token?: string;
+  next_page_token?: string;
+}
+
+interface Token<F, S> {
+  v: 1;
+  r: string;
+  s: S;
+  o: SortDirection;
+  f: F;
+  /** Sort value and id of the row the page continues from. */
+  k: SortValue;
+  i: string;
+  /** 1 when the token reads backwards (a previous page). */
+  b: 0 | 1;
+}
+
+const flip = (d: SortDirection): SortDirection => (d === "asc" ? "desc" : "asc");
+
+/** Reads one page of `table` for `params`. */
+export async function readPage<T extends object, F extends object, S extends string>(
+  table: RefundTable<T, F, S>,
+  shape: PageShape<T, F, S>,
+  params: ListParams<F, S>,
+): Promise<Page<T>> {
+  const token = params.pageToken === undefined ? undefined : decode(shape, params.pageToken);
+  const query = token ? { filter: token.f, sort: token.s, direction: token.o } : params;
+  const after = token && { value: token.k, id: token.i };
+  const backwards = token?.b === 1;
+  const result = await table.list({
+    filter: query.filter,
+    sort: query.sort,
+    order: backwards ? flip(query.direction) : query.direction,
+    limit: params.limit,
+    after,
+  });
+  const items = backwards ? result.items.reverse() : result.items;
+  const first = items[0];
+  const last = items[items.length - 1];
+  const tokenAt = (row: T | undefined, b: 0 | 1) => {
+    const at = row ? { value: sortValueOf(row, query.sort), id: shape.id(row) } : after;
+    if (!at) return undefined;
+    return encode<F, S>({
+      v: 1,
+      r: shape.resource,
+      s: query.sort,
+      o: query.direction,
+      f: query.filter,
+      k: at.value,
+      i: at.id,
+      b,
+    });
+  };
+  const page: Page<T> = { items };
+  // Reading forwards, a previous page exists once a token was followed; reading backwards, so does a next one.
+  const prev = backwards ? (result.more ? tokenAt(first, 1) : undefined) : token ? tokenAt(first, 1) : undefined;
+  const next = backwards ? tokenAt(last, 0) : result.more ? tokenAt(last, 0) : undefined;
+  if (prev !== undefined) page.prev_page_token = prev;
+  if (next !== undefined) page.next_page_token = next;
+  return page;
+}
+
+function encode<F, S>(token: Token<F, S>): string {
+  return Buffer.from(JSON.stringify(token)).toString("base64url");
+}
+
+function decode<T, F extends object, S extends string>(shape: PageShape<T, F, S>, text: string): Token<F, S> {
+  let token: unknown;
+  try {
+    token = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+  } catch {
+    token = undefined;
+  }
+  if (!isToken(shape, token)) {
+    throw new UnprocessableEntityError("query.page_token: is not a page token of this list");
+  }
+  return token;
+}
+
+function isToken<T, F extends object, S extends string>(
+  shape: PageShape<T, F, S>,
+  value: unknown,
+): value is Token<F, S> {
+  if (typeof value !== "object" || value === null) return false;
+  const t = value as Record<string, unknown>;
+  return (
+    t.v === 1 &&
+    t.r === shape.resource &&
+    (shape.sorts as readonly unknown[]).includes(t.s) &&
+    (t.o === "asc" || t.o === "desc") &&
+    (t.k === null || typeof t.k === "string" || (typeof t.k === "number" && Number.isFinite(t.k))) &&
+    typeof t.i === "string" &&
+    (t.b === 0 || t.b === 1) &&
+    isFilter(shape.filters, t.f)
+  );
+}
+
+function isFilter<F>(kinds: FilterKinds<F>, value: unknown): value is F {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  return Object.entries(value).every(([key, v]) => {
+    const kind = (kinds as Record<string, string>)[key];
+    if (kind === "string") return typeof v === "string";
+    if (kind === "boolean") return typeof v === "boolean";
+    if (kind === "strings") return Array.isArray(v) && v.every((s) => typeof s === "string");
+    return false;
+  });
+}

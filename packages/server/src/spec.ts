@@ -1,0 +1,133 @@
+// The bundled spec as the server reads it: its operations (the route table), and the copy the validator gets.
+import { loadSpec } from "@refunds-api/spec";
+import type { OperationId } from "./routes/types.js";
+
+/** The parts of an OpenAPI document the server walks. */
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, unknown>>;
+  components: { schemas: Record<string, SchemaObject> } & Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** A JSON Schema object of the spec, loosely typed for walking. */
+export interface SchemaObject {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, SchemaObject>;
+  items?: SchemaObject;
+  oneOf?: SchemaObject[];
+  const?: unknown;
+  required?: string[];
+  discriminator?: { propertyName: string; mapping?: Record<string, string> };
+  [key: string]: unknown;
+}
+
+interface OperationObject {
+  operationId?: string;
+  responses?: Record<string, unknown>;
+  requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
+  [key: string]: unknown;
+}
+
+/** One operation of the spec, as the router binds it. */
+export interface SpecOperation {
+  operationId: OperationId;
+  method: "get" | "post" | "put" | "patch" | "delete";
+  /** The spec's path template, `/api/patient-refunds/v1/{patient_refund_id}`. */
+  path: string;
+  /** The same path in Express syntax, `/api/patient-refunds/v1/:patient_refund_id`. */
+  expressPath: string;
+  /** The HTTP statuses the operation declares. */
+  statuses: ReadonlySet<number>;
+  /** The schema of the JSON request body, if the operation takes one. */
+  bodySchema?: SchemaObject;
+}
+
+const methods = ["get", "post", "put", "patch", "delete"] as const;
+
+/** The bundled spec, read once. */
+export function readSpec(): OpenApiDocument {
+  return loadSpec() as OpenApiDocument;
+}
+
+/** Every operation of the spec, in document order. */
+export function specOperations(spec: OpenApiDocument): SpecOperation[] {
+  return Object.entries(spec.paths).flatMap(([path, item]) =>
+    methods.flatMap((method) => {
+      const op = item[method] as OperationObject | undefined;
+      if (!op?.operationId) return [];
+      return [
+        {
+          operationId: op.operationId as OperationId,
+          method,
+          path,
+          expressPath: path.replace(/\{([^}]+)\}/g, ":$1"),
+          statuses: new Set(Object.keys(op.responses ?? {}).map(Number)),
+          bodySchema: op.requestBody?.content?.["application/json"]?.schema,
+        },
+      ];
+    }),
+  );
+}
+
+/** Resolves a local `$ref` (`#/components/schemas/X`) against the document. */
+export function resolveRef(spec: OpenApiDocument, schema: SchemaObject | undefined): SchemaObject | undefined {
+  let current = schema;
+  for (let hops = 0; current?.$ref && hops < 32; hops++) {
+    current = current.$ref
+      .slice(2)
+      .split("/")
+      .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], spec) as SchemaObject;
+  }
+  return current;
+}
+
+/**
+ * The copy of the spec the validator reads. Ajv's `discriminator` option (which reports errors of the branch the
+ * tag selects only) refuses `discriminator.mapping`; every branch pins its tag with `const`, so the mapping adds
+ * nothing to validation. It is checked against the consts here, then dropped. Operations that declare no 422
+ * ignore unknown query parameters, so they never answer with a status they do not declare.
+ */
+export function validatorSpec(spec: OpenApiDocument): OpenApiDocument {
+  const copy = structuredClone(spec);
+  walk(copy, (node) => {
+    const schema = node as SchemaObject;
+    if (!schema.discriminator || !schema.oneOf) return;
+    checkMapping(copy, schema);
+    delete schema.discriminator.mapping;
+  });
+  for (const op of specOperations(copy)) {
+    if (!op.statuses.has(422)) {
+      (copy.paths[op.path]?.[op.method] as OperationObject)["x-eov-allow-unknown-query-parameters"] = true;
+    }
+  }
+  return copy;
+}
+
+function checkMapping(spec: OpenApiDocument, union: SchemaObject) {
+  const { propertyName, mapping = {} } = union.discriminator as NonNullable<SchemaObject["discriminator"]>;
+  const tags = new Map<unknown, string>();
+  for (const branch of union.oneOf ?? []) {
+    const resolved = resolveRef(spec, branch);
+    const tag = resolved?.properties?.[propertyName]?.const;
+    if (tag === undefined || !resolved?.required?.includes(propertyName)) {
+      throw new Error(
+        `Union branch ${branch.$ref ?? "(inline)"} does not pin a required "${propertyName}" with const.`,
+      );
+    }
+    tags.set(tag, branch.$ref ?? "");
+  }
+  for (const [tag, ref] of Object.entries(mapping)) {
+    if (tags.get(tag) !== ref)
+      throw new Error(`discriminator.mapping sends "${tag}" to ${ref}, which does not pin it.`);
+  }
+}
+
+function walk(node: unknown, visit: (node: object) => void) {
+  if (Array.isArray(node)) {
+    for (const item of node) walk(item, visit);
+  } else if (node && typeof node === "object") {
+    visit(node);
+    for (const value of Object.values(node)) walk(value, visit);
+  }
+}
