@@ -1,0 +1,72 @@
+import { UnexpectedResponseError } from "./errors.js";
+import type { TokenRequest, TokenResponse } from "./generated/models.js";
+
+/** Client credentials, exchanged for an access token at `POST /api/auth/v2/token`. */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+  /**
+   * How long before its expiry a token is replaced. Default 60 s, at most half the token's lifetime,
+   * so a request never leaves with a token about to expire.
+   */
+  refreshBeforeExpiryMs?: number;
+}
+
+/** How the client authenticates: a bearer token, a function that returns one (and may cache it), or client credentials. */
+export type AuthOption = string | (() => string | Promise<string>) | ClientCredentials;
+
+/** Hands out the bearer token for each request. */
+export interface TokenSource {
+  /** The token to send, fetching or refreshing it first when needed; `undefined` sends no `Authorization`. */
+  token(): Promise<string | undefined>;
+  /** Drops `token` from the cache when the API refused it, so the next request fetches a new one. */
+  invalidate(token: string | undefined): void;
+}
+
+/**
+ * The token source for an {@link AuthOption}. Client credentials are exchanged with `exchange`; the token is cached
+ * until shortly before it expires, and concurrent requests share one exchange in flight.
+ */
+export function createTokenSource(
+  auth: AuthOption | undefined,
+  exchange: (credentials: TokenRequest) => Promise<TokenResponse>,
+): TokenSource {
+  if (auth === undefined || typeof auth === "string") {
+    return { token: async () => auth, invalidate() {} };
+  }
+  if (typeof auth === "function") {
+    return { token: async () => auth(), invalidate() {} };
+  }
+
+  const { clientId, clientSecret, refreshBeforeExpiryMs = 60_000 } = auth;
+  let cached: { token: string; refreshAt: number } | undefined;
+  let inFlight: Promise<string> | undefined;
+
+  async function refresh(): Promise<string> {
+    const requestedAt = Date.now();
+    const answer = await exchange({ client_id: clientId, client_secret: clientSecret });
+    if (typeof answer?.access_token !== "string" || !(answer.expires_in > 0)) {
+      throw new UnexpectedResponseError(200, answer, new Headers(), "token answer lacks access_token or expires_in");
+    }
+    // Counted from when the request left, so the token is never held past its real expiry.
+    const lifetimeMs = answer.expires_in * 1000;
+    cached = {
+      token: answer.access_token,
+      refreshAt: requestedAt + lifetimeMs - Math.min(refreshBeforeExpiryMs, lifetimeMs / 2),
+    };
+    return answer.access_token;
+  }
+
+  return {
+    async token() {
+      if (cached && Date.now() < cached.refreshAt) return cached.token;
+      inFlight ??= refresh().finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
+    },
+    invalidate(token) {
+      if (token !== undefined && cached?.token === token) cached = undefined;
+    },
+  };
+}
