@@ -85,8 +85,10 @@ export function resolveRef(spec: OpenApiDocument, schema: SchemaObject | undefin
 /**
  * The copy of the spec the validator reads. Ajv's `discriminator` option (which reports errors of the branch the
  * tag selects only) refuses `discriminator.mapping`; every branch pins its tag with `const`, so the mapping adds
- * nothing to validation. It is checked against the consts here, then dropped. Operations that declare no 422
- * ignore unknown query parameters, so they never answer with a status they do not declare.
+ * nothing to validation. It is checked against the consts here, then dropped. Ajv applies `discriminator` to
+ * objects only and then skips the `oneOf`, so a union also gets the `type: object` all its branches share, or a
+ * string would pass. Operations that declare no 422 ignore unknown query parameters, so they never answer with a
+ * status they do not declare.
  */
 export function validatorSpec(spec: OpenApiDocument): OpenApiDocument {
   const copy = structuredClone(spec);
@@ -95,6 +97,7 @@ export function validatorSpec(spec: OpenApiDocument): OpenApiDocument {
     if (!schema.discriminator || !schema.oneOf) return;
     checkMapping(copy, schema);
     delete schema.discriminator.mapping;
+    schema.type = "object";
   });
   for (const op of specOperations(copy)) {
     if (!op.statuses.has(422)) {

@@ -155,7 +155,9 @@ function describeProblem(
       const format = /"(.+)"/.exec(message)?.[1] ?? "";
       return `${field}: must be ${formatWords[format] ?? `a valid ${format}`}`;
     }
-    case "type": {
+    case "type":
+    // The validator renames `type` on strings with a date or date-time format.
+    case "x-eov-type": {
       const types = message.replace(/^must be /, "").split(",");
       return `${field}: must be ${types.map((t) => typeWords[t] ?? t).join(" or ")}`;
     }

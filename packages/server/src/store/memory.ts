@@ -21,7 +21,8 @@ import type {
   Store,
 } from "./types.js";
 
-const BTree = sortedBtree.default;
+// sorted-btree is CommonJS: Node hands its `exports` to a default import, some bundlers its `default` export.
+const BTree = ((sortedBtree as { default?: unknown }).default ?? sortedBtree) as typeof sortedBtree.default;
 type Tree<K> = InstanceType<typeof BTree<K, undefined>>;
 
 interface Row<T, S extends string> {
