@@ -3,17 +3,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadSpec, specJsonPath } from "@refunds-api/spec";
 import { emitGenerated, generatedHeader, reportGenerated } from "@refunds-api/spec/codegen";
 import openapiTS, { astToString } from "openapi-typescript";
+import { schemaOptions } from "./schema-options.js";
 
 const check = process.argv.includes("--check");
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const generatedDir = new URL("../src/generated/", import.meta.url);
 
-// A property with a default is optional to send: `raise_on_overdraft` must not become required in requests.
-const ast = await openapiTS(pathToFileURL(specJsonPath), {
-  alphabetize: false,
-  immutable: false,
-  defaultNonNullable: false,
-});
+const ast = await openapiTS(pathToFileURL(specJsonPath), schemaOptions);
 const changed = emitGenerated(
   {
     [fileURLToPath(new URL("schema.ts", generatedDir))]: generatedHeader("//") + astToString(ast),

@@ -1,0 +1,3 @@
+import type { OpenAPITSOptions } from "openapi-typescript";
+
+export declare const schemaOptions: OpenAPITSOptions;
