@@ -193,6 +193,7 @@ const seedSchema = {
         service_line_ids: arrayOf(uuid),
       },
     }),
+    unknown_targets: { enum: ["derive", "reject"] },
     balances: arrayOf({
       type: "object",
       additionalProperties: false,

@@ -76,7 +76,7 @@ const foreign = new TokenAuthority({ clientId: "dev-client", clientSecret: "othe
 )?.access_token;
 
 describe.each(operations)("%s", (_name, method, path) => {
-  it.each([
+  it.each<{ name: string; headers: Record<string, string>; token: string | null | undefined; message: RegExp }>([
     { name: "no token", headers: {}, token: null, message: /bearer token is required/ },
     {
       name: "another scheme",

@@ -1,6 +1,7 @@
 // Reference data the refunds point at (payers, claims, what patients paid) and the rules that resolve a
 // caller's allocation target into the target the service records.
 import { createHash } from "node:crypto";
+import { EntityNotFoundError } from "../errors.js";
 import type { AllocationTarget, AllocationTargetCreate, NonInsurancePayer } from "../types.js";
 
 /** A claim the server knows, with its encounter and service lines. */
@@ -25,6 +26,11 @@ export interface DirectoryData {
   non_insurance_payers?: NonInsurancePayer[];
   claims?: ClaimRecord[];
   balances?: PaidBalance[];
+  /**
+   * What a claim, service line or encounter external id the directory does not know resolves to: `derive` (the
+   * default) derives its claim and encounter ids; `reject` answers 404 EntityNotFoundError with the id.
+   */
+  unknown_targets?: "derive" | "reject";
 }
 
 // Ids the server derives for claims and encounters it does not know are UUID v5 in this namespace, so the same
@@ -79,8 +85,10 @@ export class Directory {
   private readonly serviceLines = new Map<string, ClaimRecord>();
   private readonly encounters = new Map<string, ClaimRecord>();
   private readonly paid = new Map<string, number>();
+  private readonly rejectUnknown: boolean;
 
   constructor(data: DirectoryData = {}) {
+    this.rejectUnknown = data.unknown_targets === "reject";
     for (const payer of data.non_insurance_payers ?? []) this.addPayer(payer);
     for (const claim of data.claims ?? []) {
       this.claims.set(claim.claim_id, claim);
@@ -109,12 +117,13 @@ export class Directory {
 
   /**
    * Resolves a target as the caller names it into the target the service records. Known claims and service
-   * lines resolve to their seeded claim and encounter; unknown ones get ids derived from the given id.
+   * lines resolve to their seeded claim and encounter; unknown ones get ids derived from the given id (or are
+   * refused, see `unknown_targets`).
    */
   resolve(target: AllocationTargetCreate): AllocationTarget {
     switch (target.type) {
       case "service_line_by_id": {
-        const claim = this.serviceLines.get(target.value);
+        const claim = this.known(this.serviceLines, target.value);
         const claimId = claim?.claim_id ?? derivedId(`claim-of-service-line:${target.value}`);
         return {
           type: "service_line",
@@ -127,10 +136,11 @@ export class Directory {
         return {
           type: "claim",
           claim_id: target.value,
-          encounter_id: this.claims.get(target.value)?.encounter_id ?? derivedId(`encounter-of-claim:${target.value}`),
+          encounter_id:
+            this.known(this.claims, target.value)?.encounter_id ?? derivedId(`encounter-of-claim:${target.value}`),
         };
       case "claim_by_encounter_external_id": {
-        const claim = this.encounters.get(target.value);
+        const claim = this.known(this.encounters, target.value);
         const claimId = claim?.claim_id ?? derivedId(`claim-of-encounter:${target.value}`);
         return {
           type: "claim",
@@ -149,5 +159,11 @@ export class Directory {
       case "unattributed":
         return { type: "unattributed" };
     }
+  }
+
+  private known(records: Map<string, ClaimRecord>, id: string): ClaimRecord | undefined {
+    const record = records.get(id);
+    if (!record && this.rejectUnknown) throw new EntityNotFoundError(id);
+    return record;
   }
 }
