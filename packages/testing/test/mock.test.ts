@@ -121,6 +121,8 @@ describe("startMock", () => {
       },
     );
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // One probe after a moment for the kill to land; an orphaned Prism would still be serving.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await answers(url)).toBe(false);
   });
 });
