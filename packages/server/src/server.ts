@@ -47,11 +47,14 @@ export async function listen(app: Express, options: ListenOptions = {}): Promise
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= new Promise<void>((resolve, reject) => {
-      // Requests already being handled finish; their connections close once they are idle.
+      // Requests already being handled finish; each connection closes as soon as it falls idle.
       server.on("request", (_req, res) => res.setHeader("Connection", "close"));
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const force = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs ?? 10_000);
+      sweep.unref();
       force.unref();
       server.close((err) => {
+        clearInterval(sweep);
         clearTimeout(force);
         if (err) reject(err);
         else resolve();
