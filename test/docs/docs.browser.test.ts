@@ -1,0 +1,162 @@
+import { mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Chromium, launchChromium } from "../support/chromium.js";
+import { buildDocs, type DocsPage, docsDir, openDocs } from "../support/docs.js";
+import { bundledSpec, httpMethods } from "../support/spec.js";
+import { type StaticServer, serveStatic } from "../support/static-server.js";
+
+const artifacts = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
+const spec = bundledSpec();
+const tags = (spec.tags as { name: string }[]).map((t) => t.name);
+const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
+  httpMethods
+    .filter((method) => item[method])
+    .map((method) => {
+      const op = item[method] as { operationId: string; summary: string; tags: string[] };
+      return { operationId: op.operationId, summary: op.summary, tag: op.tags[0] as string, method, path };
+    }),
+);
+
+// Redoc's sidebar names an operation link by its summary followed by its method.
+const operationLink = (page: Page, op: (typeof operations)[number]) =>
+  page.getByRole("link", { name: `${op.summary} ${op.method}`, exact: true });
+const tagLink = (page: Page, tag: string) => page.getByRole("link", { name: tag, exact: true });
+const slug = (tag: string) => tag.toLowerCase().replaceAll(" ", "-");
+
+// The sidebar keeps the tag of the section in view open and may close the others, so open it when needed.
+async function revealInSidebar(page: Page, op: (typeof operations)[number]) {
+  const link = operationLink(page, op);
+  for (let attempt = 0; attempt < 3 && !(await link.isVisible()); attempt++) {
+    await tagLink(page, op.tag).click();
+    await link.waitFor({ state: "visible", timeout: 3_000 }).catch(() => {});
+  }
+  return link;
+}
+
+// Picking an operation scrolls smoothly while Redoc renders the sections on the way; wait until the page is still.
+function settled(page: Page) {
+  return page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        let last = -1;
+        let still = 0;
+        const started = performance.now();
+        const check = () => {
+          still = window.scrollY === last ? still + 1 : 0;
+          last = window.scrollY;
+          if (still >= 10 || performance.now() - started > 5_000) resolve();
+          else requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      }),
+  );
+}
+
+// Section headings carry a hidden "link to …" anchor, so they are matched by their visible text.
+const sectionHeading = (page: Page, text: string) =>
+  page.locator("main h2").filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) });
+const inViewport = (page: Page, text: string) =>
+  sectionHeading(page, text)
+    .first()
+    .evaluate((el) => {
+      const { top, bottom } = el.getBoundingClientRect();
+      return bottom > 0 && top < window.innerHeight;
+    })
+    .catch(() => false);
+
+describe("the docs page in headless Chromium", () => {
+  let browser: Chromium;
+  let site: StaticServer;
+  let docs: DocsPage;
+
+  beforeAll(async () => {
+    // Installing Chromium from Debian on a fresh machine takes about a minute, hence the long timeout.
+    [browser] = await Promise.all([launchChromium(), buildDocs()]);
+    site = await serveStatic(docsDir);
+    docs = await openDocs(browser.context, site.url);
+  }, 15 * 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.stop();
+  });
+
+  it("knows the spec's 10 refund operations, the token operation and the 3 tags", () => {
+    expect(operations.filter((op) => op.tag !== "Auth")).toHaveLength(10);
+    expect(operations.filter((op) => op.tag === "Auth").map((op) => op.operationId)).toEqual(["getToken"]);
+    expect(tags).toEqual(["Patient Refunds", "Non-Insurance Payer Refunds", "Auth"]);
+  });
+
+  it("lands on an overview of every tag and operation, saved as a screenshot", async () => {
+    const { page } = docs;
+    // Each tag's section lists its operations as links to them: method, path and target (in Redoc's own order).
+    const want = [
+      ...tags.flatMap((tag) => [
+        `#/${slug(tag)} `,
+        ...operations
+          .filter((op) => op.tag === tag)
+          .map((op) => `#/${slug(tag)}/${op.operationId.toLowerCase()} ${op.method}${op.path}`),
+      ]),
+    ];
+    // Redoc renders the sections after it has taken over the page, so wait for them.
+    const links = () =>
+      page
+        .locator("main a[href^='#/']")
+        .evaluateAll((all) => all.map((a) => `${a.getAttribute("href")} ${a.textContent}`));
+    await expect.poll(async () => (await links()).sort()).toEqual(want.sort());
+    for (const tag of tags) expect(await sectionHeading(page, tag).count()).toBe(1);
+    mkdirSync(artifacts, { recursive: true });
+    const file = join(artifacts, "docs.png");
+    // A window as tall as the page shows the whole overview, sidebar included, as a reader would see it.
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: 1440, height: Math.min(height, 4000) });
+    try {
+      await settled(page);
+      for (const tag of tags) await expect.poll(() => inViewport(page, tag)).toBe(true);
+      await page.screenshot({ path: file });
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    expect(statSync(file).size).toBeGreaterThan(50_000);
+  });
+
+  it.each(tags)("expands the %s tag in the sidebar", async (tag) => {
+    const { page } = docs;
+    await tagLink(page, tag).click();
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/${slug(tag)}`);
+    await expect.poll(() => inViewport(page, tag)).toBe(true);
+    for (const op of operations.filter((o) => o.tag === tag)) {
+      await expect.poll(() => operationLink(page, op).isVisible()).toBe(true);
+    }
+  });
+
+  it.each(operations)("shows $operationId ($summary) when picked in the sidebar", async (op) => {
+    const { page } = docs;
+    const link = await revealInSidebar(page, op);
+    await link.click();
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/${slug(op.tag)}/${op.operationId.toLowerCase()}`);
+    await expect.poll(() => inViewport(page, op.summary)).toBe(true);
+    expect(await page.locator("main").getByText(op.path, { exact: true }).count()).toBeGreaterThan(0);
+  });
+
+  it("saves a screenshot of one operation", async () => {
+    const { page } = docs;
+    const create = operations.find((op) => op.operationId === "createPatientRefund");
+    if (!create) throw new Error("no createPatientRefund operation");
+    await (await revealInSidebar(page, create)).click();
+    await expect.poll(() => inViewport(page, create.summary)).toBe(true);
+    await settled(page);
+    const file = join(artifacts, "docs-operation.png");
+    await page.screenshot({ path: file });
+    expect(statSync(file).size).toBeGreaterThan(20_000);
+  });
+
+  it("works offline: no script error, nothing fetched but Redoc's attribution logo", () => {
+    expect(docs.pageErrors).toEqual([]);
+    // The "API docs by Redocly" badge always points at a remote image and hides itself when it cannot load.
+    expect(docs.externalRequests.filter((u) => !u.startsWith("https://cdn.redoc.ly/redoc/logo-mini"))).toEqual([]);
+  });
+});
