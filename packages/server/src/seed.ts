@@ -143,6 +143,25 @@ export const defaultSeed: SeedData = {
       invoice: "c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e90",
       refund_reason: "OVERCHARGED",
     },
+    {
+      // The id the live service's documentation uses in its examples, so they work here as printed.
+      patient_refund_id: "d5e9c84f-c2b2-4bf4-b4b0-7ffd7a9ffc32",
+      organization_id: defaultOrganizationId,
+      refund_source: "MANUAL_ENTRY",
+      amount_cents: 1500,
+      patient_external_id: "PAT-00077",
+      allocations: [
+        {
+          amount_cents: 1500,
+          target: { type: "billing_provider_id", billing_provider_id: "1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f50" },
+          allocation_id: "7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e01",
+          allocated_on: "2024-01-15T09:30:00Z",
+        },
+      ],
+      refund_timestamp: "2024-01-15T09:30:00Z",
+      refund_note: "Overpayment returned at the front desk.",
+      refund_reason: "OVERCHARGED",
+    },
   ],
   non_insurance_payer_refunds: [
     {

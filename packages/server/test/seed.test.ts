@@ -21,6 +21,10 @@ describe("readSeedFile", () => {
     expect(seed.patient_refunds).toHaveLength(1);
   });
 
+  it("accepts the default seed as a seed file", () => {
+    expect(readSeedFile(file("default.json", JSON.stringify(defaultSeed)))).toEqual(defaultSeed);
+  });
+
   it.each([
     { name: "not JSON", content: "{", want: /SEED_FILE .*bad\.json: .*JSON/ },
     {

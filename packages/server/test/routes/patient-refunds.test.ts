@@ -234,6 +234,12 @@ describe("updatePatientRefund", () => {
     expect((await h.request("GET", `${base}/${before.patient_refund_id}`)).body).toEqual(expected);
   });
 
+  it("answers the live service's documentation example as printed (PATCH {} on its refund id)", async () => {
+    const reply = await h.request("PATCH", `${base}/d5e9c84f-c2b2-4bf4-b4b0-7ffd7a9ffc32`, { body: {} });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual(defaultSeed.patient_refunds?.find((r) => r.patient_refund_id.startsWith("d5e9c84f")));
+  });
+
   it("removing a field that is not set leaves it unset", async () => {
     const before = (await create()).body;
     const reply = await h.request("PATCH", `${base}/${before.patient_refund_id}`, {
