@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import type { Server } from "node:http";
 import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { specYamlPath } from "@refunds-api/spec";
+import { createWireFront } from "./wire-front.js";
 
 /** Options of {@link startMock}. */
 export interface MockOptions {
@@ -16,6 +19,14 @@ export interface MockOptions {
   specPath?: string;
   /** How long to wait for Prism to answer before giving up. */
   startTimeoutMs?: number;
+  /**
+   * Put the wire front before Prism (default): Prism's own errors come back in the API's error envelope
+   * (403 UnauthorizedError, 422 UnprocessableEntityError naming the actual violations, 404 for a malformed id),
+   * and a page fetched with a `page_token` is the last. `false` exposes Prism as it is.
+   */
+  wire?: boolean;
+  /** Port of the mock; a free one by default. */
+  port?: number;
 }
 
 /** A running Prism mock. */
@@ -37,8 +48,9 @@ let exitHookInstalled = false;
  * The process is killed by `stop()`, and in any case when the test process exits.
  */
 export async function startMock(options: MockOptions = {}): Promise<RunningMock> {
-  const { dynamic = false, errors = false, specPath = specYamlPath, startTimeoutMs = 60_000 } = options;
-  const args = [prismBin(), "mock", specPath, "--host", "127.0.0.1", "--port", "0", `--errors=${errors}`];
+  const { dynamic = false, errors = false, specPath = specYamlPath, startTimeoutMs = 60_000, wire = true } = options;
+  const prismPort = wire ? 0 : (options.port ?? 0);
+  const args = [prismBin(), "mock", specPath, "--host", "127.0.0.1", "--port", String(prismPort), `--errors=${errors}`];
   if (dynamic) args.push("--dynamic", "--seed", String(options.seed ?? defaultMockSeed));
 
   const child = spawn(process.execPath, args, {
@@ -47,7 +59,12 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   });
   track(child);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = () => kill(child, exited);
+  let front: Server | undefined;
+  const stop = async () => {
+    if (front?.listening) await new Promise((resolve) => front?.close(resolve));
+    front?.closeAllConnections();
+    await kill(child, exited);
+  };
 
   // Prism logs every request; keep reading so its pipe never fills, and keep a tail to explain a failed start.
   let log = "";
@@ -69,11 +86,22 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
       startTimeoutMs,
       "Prism did not start",
     );
-    return { url, stop };
+    if (!wire) return { url, stop };
+    front = createWireFront(url);
+    const frontUrl = await listen(front, options.port ?? 0);
+    return { url: frontUrl, stop };
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n--- prism output ---\n${log}`, { cause: error });
   }
+}
+
+async function listen(server: Server, port: number): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 function prismBin(): string {
