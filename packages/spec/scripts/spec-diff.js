@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { parse } from "yaml";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const redocly = createRequire(import.meta.url).resolve("@redocly/cli/bin/cli.js");
@@ -99,7 +100,7 @@ export function formatReport(described, { basePath, revisionPath }) {
 /** Compares two spec files and returns the report text and whether any change breaks a client. */
 export async function checkSpec(basePath = releasedSpecPath, revisionPath = currentSpecPath) {
   const changes = await diffSpecs(basePath, revisionPath);
-  const docs = { base: readJson(basePath), revision: readJson(revisionPath) };
+  const docs = { base: readSpec(basePath), revision: readSpec(revisionPath) };
   const described = changes.map((change) => describeChange(change, docs));
   return {
     breaking: described.some((c) => c.breaking),
@@ -119,8 +120,9 @@ function shortPath(path) {
   return rel.startsWith("..") ? path : rel;
 }
 
-function readJson(path) {
-  return JSON.parse(readFileSync(path, "utf8"));
+// YAML is a superset of JSON, so one parser reads both forms of a spec.
+function readSpec(path) {
+  return parse(readFileSync(path, "utf8"), { maxAliasCount: -1 });
 }
 
 function decodePointer(pointer) {
