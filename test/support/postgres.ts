@@ -21,7 +21,9 @@ export function ensurePostgresInstalled(): string {
   // A throwaway cluster never needs the package's own cluster, so skip creating it.
   spawnSync("mkdir", ["-p", "/etc/postgresql-common/createcluster.d"]);
   spawnSync("sh", ["-c", "echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/no-main.conf"]);
-  for (const args of [["update"], ["install", "-y", "--no-install-recommends", "postgresql"]]) {
+  // Chromium may be installing at the same time: wait for apt's lock instead of failing on it.
+  const lock = ["-o", "DPkg::Lock::Timeout=600"];
+  for (const args of [[...lock, "update"], [...lock, "install", "-y", "--no-install-recommends", "postgresql"]]) {
     const r = spawnSync("apt-get", args, { env, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`apt-get ${args.join(" ")} failed:\n${r.stderr || r.error}`);
   }
