@@ -70,24 +70,32 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable("x-powered-by");
   app.disable("etag");
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      // Only what identifies the request: no headers (tokens), no bodies (credentials).
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
-    }),
-  );
+  app.use((req, res, next) => {
+    const given = req.headers["x-request-id"];
+    req.id = typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
+    res.setHeader("X-Request-Id", req.id);
+    next();
+  });
+  // A silent logger would log nothing; skipping pino-http then saves its per-request child loggers.
+  if (logger.level !== "silent") {
+    app.use(
+      pinoHttp({
+        logger,
+        genReqId: (req) => req.id,
+        // Only what identifies the request: no headers (tokens), no bodies (credentials).
+        serializers: {
+          req: (req: { id: unknown; method: string; url: string }) => ({
+            id: req.id,
+            method: req.method,
+            url: req.url,
+          }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+        customLogLevel: (_req, res, err) =>
+          err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
+      }),
+    );
+  }
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });

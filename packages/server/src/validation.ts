@@ -94,6 +94,10 @@ export function fromValidatorError(
   switch (err.status) {
     case 400: {
       const problems = err.errors ?? [{ path: "", message: err.message }];
+      // A URL the router could not decode is no field's fault.
+      if (!problems.every((p) => /^\/(body|query|params|headers|cookies)(\/|$)/.test(p.path))) {
+        return new BadRequestError(/malformed uri/i.test(err.message) ? "The request URL is malformed." : err.message);
+      }
       // A malformed id names no entity: the operation's 404 says so in the shape clients already handle.
       const param = problems.find((p) => p.path.startsWith("/params/"));
       if (param) {

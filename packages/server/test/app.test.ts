@@ -65,6 +65,12 @@ describe("HTTP errors outside the operations", () => {
       want: [405, "MethodNotAllowedError", /PUT is not allowed/],
     },
     {
+      name: "a URL that does not decode",
+      method: "GET",
+      path: "/api/patient-refunds/v1/%E0%A4%A",
+      want: [400, "BadRequestError", /^The request URL is malformed\.$/],
+    },
+    {
       name: "malformed JSON",
       method: "POST",
       path: "/api/patient-refunds/v1",
