@@ -9,7 +9,7 @@ import { type Logger, pino } from "pino";
 import { pinoHttp } from "pino-http";
 import type { TokenAuthority } from "./auth.js";
 import {
-  type ApiError,
+  ApiError,
   BadRequestError,
   InternalServerError,
   PayloadTooLargeError,
@@ -122,7 +122,7 @@ export function createApp(options: AppOptions): Express {
   });
 
   const toApiError = (err: unknown, req: Request): ApiError => {
-    if (err instanceof Error && "envelope" in err) return err as ApiError;
+    if (err instanceof ApiError) return err;
     if (isValidatorError(err)) {
       const operation = operationsById.get(operationIdOf(req) ?? "");
       return fromValidatorError(err, req, spec, operation) ?? new InternalServerError(String(req.id));

@@ -5,7 +5,7 @@ import type { Express } from "express";
 import { type Logger, pino } from "pino";
 import { createApp } from "./app.js";
 import { TokenAuthority } from "./auth.js";
-import type { ServerConfig } from "./config.js";
+import { devCredentials, type ServerConfig } from "./config.js";
 import { defaultSeed, loadSeed, readSeedFile, type SeedData } from "./seed.js";
 import { createMemoryStore } from "./store/memory.js";
 import type { Store } from "./store/types.js";
@@ -90,8 +90,8 @@ export async function startServer(options: StartOptions = {}): Promise<StartedSe
   const seed = options.seed ?? (options.seedFile ? readSeedFile(options.seedFile) : defaultSeed);
   const directory = await loadSeed(store, seed);
   const auth = new TokenAuthority({
-    clientId: options.clientId ?? "dev-client",
-    clientSecret: options.clientSecret ?? "dev-secret",
+    clientId: options.clientId ?? devCredentials.clientId,
+    clientSecret: options.clientSecret ?? devCredentials.clientSecret,
     staticTokens: options.staticTokens ?? [],
     tokenTtlSeconds: options.tokenTtlSeconds,
     now: options.now,

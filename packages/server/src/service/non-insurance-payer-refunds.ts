@@ -1,6 +1,6 @@
 // Non-insurance payer refund rules: the payer must exist (and be enabled) and is embedded whole in each refund.
 import { EntityNotFoundError, UnprocessableEntityError } from "../errors.js";
-import type { NonInsurancePayerRefundFilter } from "../store/types.js";
+import { type NonInsurancePayerRefundFilter, nonInsurancePayerRefundSortFields } from "../store/types.js";
 import type {
   NonInsurancePayerRefund,
   NonInsurancePayerRefundCreate,
@@ -15,7 +15,7 @@ import { applyFieldUpdate, compact } from "./updates.js";
 
 const pageShape: PageShape<NonInsurancePayerRefund, NonInsurancePayerRefundFilter, NonInsurancePayerRefundSortField> = {
   resource: "non-insurance-payer-refunds",
-  sorts: ["amount_cents", "refund_timestamp"],
+  sorts: nonInsurancePayerRefundSortFields,
   filters: { non_insurance_payer_id: "string", check_number: "strings", invoice_id: "string" },
   id: (r) => r.non_insurance_payer_refund_id,
 };

@@ -1,6 +1,6 @@
 // Patient refund rules: create with resolved allocations and the overdraft check, get, list, update, delete.
 import { EntityNotFoundError } from "../errors.js";
-import type { PatientRefundFilter, Store } from "../store/types.js";
+import { type PatientRefundFilter, patientRefundSortFields, type Store } from "../store/types.js";
 import type {
   PatientRefund,
   PatientRefundCreate,
@@ -24,7 +24,7 @@ export interface ServiceDeps {
 
 const pageShape: PageShape<PatientRefund, PatientRefundFilter, PatientRefundSortField> = {
   resource: "patient-refunds",
-  sorts: ["refund_source", "amount_cents", "refund_timestamp", "refund_reason", "refund_note"],
+  sorts: patientRefundSortFields,
   filters: {
     patient_external_id: "string",
     claim_id: "string",

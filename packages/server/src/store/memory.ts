@@ -10,15 +10,17 @@ import type {
   SortDirection,
 } from "../types.js";
 import { compareKeys, compareStrings, type SortKey, sortKey, sortValueOf } from "./order.js";
-import type {
-  BalanceCharge,
-  InsertOptions,
-  NonInsurancePayerRefundFilter,
-  PageQuery,
-  PageResult,
-  PatientRefundFilter,
-  RefundTable,
-  Store,
+import {
+  type BalanceCharge,
+  type InsertOptions,
+  type NonInsurancePayerRefundFilter,
+  nonInsurancePayerRefundSortFields,
+  type PageQuery,
+  type PageResult,
+  type PatientRefundFilter,
+  patientRefundSortFields,
+  type RefundTable,
+  type Store,
 } from "./types.js";
 
 // sorted-btree is CommonJS: Node hands its `exports` to a default import, some bundlers its `default` export.
@@ -201,7 +203,7 @@ const defined = (...values: (string | undefined)[]) => values.filter((v): v is s
 
 const patientRefundShape: TableShape<PatientRefund, PatientRefundFilter, PatientRefundSortField> = {
   id: (r) => r.patient_refund_id,
-  sorts: ["refund_source", "amount_cents", "refund_timestamp", "refund_reason", "refund_note"],
+  sorts: patientRefundSortFields,
   indexes: {
     patient: (r) => [r.patient_external_id],
     invoice: (r) => defined(r.invoice),
@@ -254,7 +256,7 @@ const nonInsurancePayerRefundShape: TableShape<
   NonInsurancePayerRefundSortField
 > = {
   id: (r) => r.non_insurance_payer_refund_id,
-  sorts: ["amount_cents", "refund_timestamp"],
+  sorts: nonInsurancePayerRefundSortFields,
   indexes: {
     payer: (r) => [r.non_insurance_payer.non_insurance_payer_id],
     invoice: (r) => defined(r.invoice_id),

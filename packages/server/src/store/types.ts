@@ -9,6 +9,25 @@ import type {
   SortDirection,
 } from "../types.js";
 
+// Every sort field of each list, checked complete against the generated enums by the Record keys.
+const patientRefundSorts: Record<PatientRefundSortField, true> = {
+  refund_source: true,
+  amount_cents: true,
+  refund_timestamp: true,
+  refund_reason: true,
+  refund_note: true,
+};
+const nonInsurancePayerRefundSorts: Record<NonInsurancePayerRefundSortField, true> = {
+  amount_cents: true,
+  refund_timestamp: true,
+};
+/** The fields patient refunds can be sorted by. */
+export const patientRefundSortFields = Object.keys(patientRefundSorts) as PatientRefundSortField[];
+/** The fields non-insurance payer refunds can be sorted by. */
+export const nonInsurancePayerRefundSortFields = Object.keys(
+  nonInsurancePayerRefundSorts,
+) as NonInsurancePayerRefundSortField[];
+
 /**
  * A value a list can be sorted by, as it appears on the wire: a string (timestamps in RFC 3339), a number, or
  * `null` when the refund has no value for the field. Stores order timestamps by instant, strings by code point
