@@ -167,6 +167,29 @@ function brokenStore(row: unknown): Store {
   return store;
 }
 
+describe("response validation", () => {
+  it.each([
+    { validateResponses: true, want: 500 },
+    { validateResponses: false, want: 200 },
+  ])(
+    "with validateResponses: $validateResponses a response that breaks the spec answers $want",
+    async ({ validateResponses, want }) => {
+      const auth = new TokenAuthority({ clientId: "c", clientSecret: "s", staticTokens: ["t"] });
+      const server = await listen(
+        createApp({ auth, validateResponses, store: brokenStore({ patient_refund_id: refundId }) }),
+      );
+      try {
+        const res = await fetch(`${server.url}/api/patient-refunds/v1/${refundId}`, {
+          headers: { authorization: "Bearer t" },
+        });
+        expect(res.status).toBe(want);
+      } finally {
+        await server.close();
+      }
+    },
+  );
+});
+
 describe("unexpected failures", () => {
   let servers: RunningServer[] = [];
   afterAll(async () => {

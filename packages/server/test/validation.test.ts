@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultSeed, readSpec, specOperations } from "../src/index.js";
+import { defaultSeed, readSpec, specOperations, TokenAuthority } from "../src/index.js";
 import { validatorSpec } from "../src/spec.js";
+import { openApiValidator } from "../src/validation.js";
 import { type Harness, startHarness } from "./support/harness.js";
 
 const patientRefunds = "/api/patient-refunds/v1";
@@ -219,6 +220,29 @@ describe("query parameters", () => {
     expect((await h.request("GET", `${seededPayerRefund}?cache=1`)).status).toBe(200);
     expect((await h.request("GET", `${seededRefund}?cache=1`)).status).toBe(200);
     expect((await h.request("DELETE", `${seededPayerRefund}?cache=1`)).status).toBe(422);
+  });
+});
+
+describe("openApiValidator", () => {
+  const auth = new TokenAuthority({ clientId: "c", clientSecret: "s" });
+  it.each([
+    {
+      validateResponses: true,
+      // The response check comes before security and request validation, so their errors are checked too.
+      want: [
+        "pathParamsMiddleware",
+        "metadataMiddleware",
+        "responseMiddleware",
+        "securityMiddleware",
+        "requestMiddleware",
+      ],
+    },
+    {
+      validateResponses: false,
+      want: ["pathParamsMiddleware", "metadataMiddleware", "securityMiddleware", "requestMiddleware"],
+    },
+  ])("validateResponses: $validateResponses installs $want", ({ validateResponses, want }) => {
+    expect(openApiValidator({ spec: readSpec(), auth, validateResponses }).map((m) => m.name)).toEqual(want);
   });
 });
 
