@@ -23,7 +23,10 @@ export function ensurePostgresInstalled(): string {
   spawnSync("sh", ["-c", "echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/no-main.conf"]);
   // Chromium may be installing at the same time: wait for apt's lock instead of failing on it.
   const lock = ["-o", "DPkg::Lock::Timeout=600"];
-  for (const args of [[...lock, "update"], [...lock, "install", "-y", "--no-install-recommends", "postgresql"]]) {
+  for (const args of [
+    [...lock, "update"],
+    [...lock, "install", "-y", "--no-install-recommends", "postgresql"],
+  ]) {
     const r = spawnSync("apt-get", args, { env, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`apt-get ${args.join(" ")} failed:\n${r.stderr || r.error}`);
   }
