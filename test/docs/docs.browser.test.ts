@@ -1,12 +1,12 @@
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type RunningServer, startServer } from "@refunds-api/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Chromium, launchChromium } from "../support/chromium.js";
-import { buildDocs, type DocsPage, docsDir, openDocs } from "../support/docs.js";
+import { buildDocs, type DocsPage, openDocs } from "../support/docs.js";
 import { bundledSpec, httpMethods } from "../support/spec.js";
-import { type StaticServer, serveStatic } from "../support/static-server.js";
 
 const artifacts = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
 const spec = bundledSpec();
@@ -67,21 +67,21 @@ const inViewport = (page: Page, text: string) =>
     })
     .catch(() => false);
 
+// The page as the reference server serves it, at /docs.
 describe("the docs page in headless Chromium", () => {
   let browser: Chromium;
-  let site: StaticServer;
+  let server: RunningServer;
   let docs: DocsPage;
 
   beforeAll(async () => {
     // Installing Chromium from Debian on a fresh machine takes about a minute, hence the long timeout.
-    [browser] = await Promise.all([launchChromium(), buildDocs()]);
-    site = await serveStatic(docsDir);
-    docs = await openDocs(browser.context, site.url);
+    [browser, server] = await Promise.all([launchChromium(), buildDocs().then(() => startServer())]);
+    docs = await openDocs(browser.context, `${server.url}/docs`);
   }, 15 * 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await site?.stop();
+    await server?.stop();
   });
 
   it("knows the spec's 10 refund operations, the token operation and the 3 tags", () => {

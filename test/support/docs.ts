@@ -3,10 +3,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { BrowserContext, Page } from "playwright-core";
 
-/** Folder of the built docs page, `packages/spec/docs/index.html`. */
-export const docsDir = fileURLToPath(new URL("../../packages/spec/docs/", import.meta.url));
-
-/** Builds the docs page the way `pnpm run docs` does. */
+/** Builds the docs page (`packages/spec/docs/index.html`, which the server serves at /docs) as `pnpm run docs` does. */
 export async function buildDocs(): Promise<void> {
   const script = fileURLToPath(new URL("../../packages/spec/scripts/docs.js", import.meta.url));
   await promisify(execFile)(process.execPath, [script]);
