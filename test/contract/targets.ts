@@ -1,0 +1,158 @@
+// What the scenario suite runs against: the Prism mock, or the reference server behind Prism's validation proxy
+// (on any store). Each target hands scenarios clients whose every exchange is recorded and checked.
+import {
+  type AuthOption,
+  createRefundsClient,
+  type FetchLike,
+  type RefundsClient,
+  type RequestOptions,
+} from "@refunds-api/client";
+import { devCredentials, type Store } from "@refunds-api/server";
+import { startMock, startProxy, startServer } from "@refunds-api/testing";
+import { Recorder, type SpecIndex } from "./recorder.js";
+import { contractSeed } from "./seed.js";
+
+/** How a scenario's requests reach a server target. */
+export type Route =
+  /** Through the validation proxy (`prism proxy --errors`): the default, for requests that follow the spec. */
+  | "proxy"
+  /**
+   * Straight to the server, past the proxy, for two kinds of requests:
+   * - those that break the spec on purpose (a body, query or token the spec forbids), which the proxy in errors mode
+   *   would answer itself (401 or 422 problem+json) and never forward;
+   * - those a non-insurance payer operation refuses with 403: the spec declares no 403 there, as the real service's
+   *   does not, so the proxy would flag the faithful answer.
+   * Their answers are still checked against the spec by the recorder (the 403 against `UnauthorizedError`).
+   */
+  | "direct";
+
+/** Options of one client a scenario builds. */
+export interface ClientOptions {
+  /** `null` sends no `Authorization`; the target's token by default. */
+  auth?: AuthOption | null;
+  /** Query parameters added to every request, such as one the operation does not know. */
+  query?: Record<string, string>;
+}
+
+/** What a scenario gets to act with. */
+export interface Context {
+  /** A client with the target's token on the scenario's route. */
+  api: RefundsClient;
+  /** Another client on the same route. */
+  client(options?: ClientOptions): RefundsClient;
+  /** Options for each call: on the mock, the scenario's `Prefer` header. */
+  o: RequestOptions;
+  /** Client credentials the target's token endpoint accepts. */
+  credentials: { client_id: string; client_secret: string };
+  /** What earlier scenarios of the run left for later ones (created refunds). */
+  state: Record<string, unknown>;
+}
+
+/** A started target. */
+export interface Target {
+  name: string;
+  /** Refunds persist and the API's rules apply, so behaviour is checked and not only shapes. */
+  stateful: boolean;
+  recorder: Recorder;
+  context(route: Route, prefer: string | undefined): Context;
+  stop(): Promise<void>;
+}
+
+/** A target not started yet. */
+export interface TargetSpec {
+  name: string;
+  stateful: boolean;
+  start(spec: SpecIndex): Promise<Target>;
+}
+
+function contextFor(
+  recorder: Recorder,
+  via: string,
+  baseUrl: string,
+  token: string,
+  credentials: Context["credentials"],
+  state: Context["state"],
+  prefer: string | undefined,
+): Context {
+  const client = ({ auth, query }: ClientOptions = {}) => {
+    const recorded = recorder.fetch(via);
+    const fetch: FetchLike = query ? (request) => recorded(withQuery(request, query)) : recorded;
+    // No retries: a retried 5xx would hide the first answer, and every answer here is meant to be final.
+    return createRefundsClient({
+      baseUrl,
+      auth: auth === null ? undefined : (auth ?? token),
+      fetch,
+      maxRetries: 0,
+    });
+  };
+  return { api: client(), client, o: prefer ? { headers: { Prefer: prefer } } : {}, credentials, state };
+}
+
+function withQuery(request: Request, query: Record<string, string>): Request {
+  const url = new URL(request.url);
+  for (const [name, value] of Object.entries(query)) url.searchParams.append(name, value);
+  // Only bodiless requests take extra parameters here, so the request's init carries over as it is.
+  if (request.body !== null) throw new Error("extra query parameters are for requests without a body");
+  return new Request(url, { method: request.method, headers: request.headers });
+}
+
+/** The Prism mock (startMock, static examples): shapes and status codes, answers picked with `Prefer`. */
+export const mockTarget: TargetSpec = {
+  name: "mock",
+  stateful: false,
+  async start(spec) {
+    const mock = await startMock();
+    const recorder = new Recorder(spec);
+    const state = {};
+    const credentials = { client_id: "contract-client", client_secret: "contract-secret" };
+    return {
+      name: "mock",
+      stateful: false,
+      recorder,
+      context: (_route, prefer) => contextFor(recorder, "mock", mock.url, "mock-token", credentials, state, prefer),
+      stop: () => mock.stop(),
+    };
+  },
+};
+
+/** A store for a server run, and how to dispose of what it needed beyond the store (a database). */
+export type StoreFactory = () => Promise<{ store: Store; dispose(): Promise<void> }>;
+
+/**
+ * The reference server (startServer, seeded with the contract seed, responses validated) on `store`'s store (a
+ * fresh memory store when none), behind `prism proxy --errors` (startProxy): behaviour, with every request and
+ * answer on the proxy route validated by Prism as well.
+ */
+export function serverTarget(name: string, store?: StoreFactory): TargetSpec {
+  return {
+    name,
+    stateful: true,
+    async start(spec) {
+      const backing = store ? await store() : undefined;
+      const server = await startServer({ seed: contractSeed, store: backing?.store });
+      let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
+      try {
+        proxy = await startProxy(server.url);
+      } catch (error) {
+        await server.stop();
+        await backing?.dispose();
+        throw error;
+      }
+      const recorder = new Recorder(spec);
+      const state = {};
+      const credentials = { client_id: devCredentials.clientId, client_secret: devCredentials.clientSecret };
+      const urls = { proxy: proxy.url, direct: server.url };
+      return {
+        name,
+        stateful: true,
+        recorder,
+        context: (route) => contextFor(recorder, route, urls[route], server.token, credentials, state, undefined),
+        async stop() {
+          await proxy?.stop();
+          await server.stop();
+          await backing?.dispose();
+        },
+      };
+    },
+  };
+}
