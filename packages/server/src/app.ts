@@ -114,7 +114,9 @@ export function createApp(options: AppOptions): Express {
     res.sendFile(docsPath);
   });
 
-  app.use(express.json({ limit: bodyLimit }));
+  // Any JSON value parses, so a body of the wrong type (`"refund"`, `null`) is the operation's 422, not a 400
+  // that calls valid JSON malformed.
+  app.use(express.json({ limit: bodyLimit, strict: false }));
   app.use(openApiValidator({ spec, auth: options.auth, validateResponses: options.validateResponses ?? true }));
   mountOperations(app, operations, { ...services, auth: options.auth });
   app.use((req) => {

@@ -82,7 +82,14 @@ describe("HTTP errors outside the operations", () => {
       method: "POST",
       path: "/api/patient-refunds/v1",
       raw: '"refund"',
-      want: [400, "BadRequestError", /not valid JSON/],
+      want: [422, "UnprocessableEntityError", /^body: must be an object$/],
+    },
+    {
+      name: "a JSON null body",
+      method: "PATCH",
+      path: "/api/patient-refunds/v1/5f0c8a3e-1b7d-4c2a-9e6f-3a8b2d4c6e10",
+      raw: "null",
+      want: [422, "UnprocessableEntityError", /^body: must be an object$/],
     },
     {
       name: "a body that is not JSON",
