@@ -99,6 +99,19 @@ export function validatorSpec(spec: OpenApiDocument): OpenApiDocument {
     delete schema.discriminator.mapping;
     schema.type = "object";
   });
+  // `allowReserved` tells clients how to encode a value; a server decodes whatever arrives. Left false, the validator
+  // refuses a "+" (a space, in form encoding) and the `'()*!` that encodeURIComponent leaves as they are.
+  const parameters = [
+    ...Object.values((copy.components.parameters ?? {}) as Record<string, Record<string, unknown>>),
+    ...Object.values(copy.paths).flatMap((item) =>
+      [item, ...methods.map((m) => item[m] as OperationObject | undefined)].flatMap(
+        (node) => (node?.parameters ?? []) as Record<string, unknown>[],
+      ),
+    ),
+  ];
+  for (const parameter of parameters) {
+    if (parameter.in === "query") parameter.allowReserved = true;
+  }
   for (const op of specOperations(copy)) {
     if (!op.statuses.has(422)) {
       (copy.paths[op.path]?.[op.method] as OperationObject)["x-eov-allow-unknown-query-parameters"] = true;

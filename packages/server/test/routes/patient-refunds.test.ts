@@ -269,3 +269,18 @@ describe("deletePatientRefund", () => {
     }
   });
 });
+
+describe("listPatientRefunds query values", () => {
+  it.each([
+    { name: "a space sent as +", raw: "Ann+O%27Neil", id: "Ann O'Neil" },
+    { name: "the characters encodeURIComponent leaves as they are", raw: "O'Neil*(1)!", id: "O'Neil*(1)!" },
+    { name: "every reserved character percent-encoded", raw: encodeURIComponent("a+b/c?d#e&f=g"), id: "a+b/c?d#e&f=g" },
+  ])("filter by a patient id sent with $name", async ({ raw, id }) => {
+    const created = await create({ patient_external_id: id });
+    const reply = await h.request("GET", `${base}?patient_external_id=${raw}`);
+    expect(reply.status, reply.text).toBe(200);
+    expect(reply.body.items.map((r: { patient_refund_id: string }) => r.patient_refund_id)).toEqual([
+      created.body.patient_refund_id,
+    ]);
+  });
+});
