@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The entry `pnpm start` runs: reads the environment, serves until SIGTERM or SIGINT, then stops gracefully.
 import { pino } from "pino";
 import { devCredentials, readConfig } from "./config.js";
