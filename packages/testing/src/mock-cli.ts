@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // `pnpm mock`: the Prism mock (behind the wire front) on a fixed port until Ctrl-C.
 import { parseArgs } from "node:util";
 import { startMock } from "./mock.js";
