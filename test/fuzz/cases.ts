@@ -76,19 +76,23 @@ export function mutatedCases(op: FuzzOperation, ctx: CaseContext): fc.Arbitrary<
   const ajv = sharedAjv();
   return validCases(op, ctx).chain((valid) => {
     const candidates: { location: Location; mutation: Mutation }[] = [];
-    const collect = (location: Location, schema: JsonSchema | undefined, value: unknown, wire: "json" | "query") => {
+    const collect = (
+      location: Location,
+      schema: JsonSchema | undefined,
+      value: unknown,
+      wire: "json" | "query",
+      keep = (_: Mutation) => true,
+    ) => {
       if (!schema) return;
       const isValid = (v: unknown) => ajv.validate(schema, v).length === 0;
       for (const mutation of mutationsOf(schema, value, { resolve: ctx.resolve, wire, isValid })) {
-        candidates.push({ location, mutation });
+        if (keep(mutation)) candidates.push({ location, mutation });
       }
     };
     if (op.pathParams.length > 0) {
       // A path segment is text: only a malformed id is a fault there.
-      const pathValue = Object.fromEntries(Object.keys(valid.path).map((k) => [k, uuidLike]));
-      for (const { location, mutation } of collectFrom("path", pathSchema(op), pathValue, ctx, ajv)) {
-        if (mutation.kind === "bad-format") candidates.push({ location, mutation });
-      }
+      const placeholder = Object.fromEntries(Object.keys(valid.path).map((k) => [k, uuidLike]));
+      collect("path", pathSchema(op), placeholder, "query", (m) => m.kind === "bad-format");
     }
     collect("query", op.querySchema, valid.query, "query");
     collect("body", op.bodySchema, valid.body, "json");
@@ -113,20 +117,6 @@ export function mutatedCases(op: FuzzOperation, ctx: CaseContext): fc.Arbitrary<
 
 // Stands in for the real (or fresh) id while path mutations are listed; every mutation replaces it.
 const uuidLike = "00000000-0000-4000-8000-000000000000";
-
-function collectFrom(
-  location: Location,
-  schema: JsonSchema,
-  value: unknown,
-  ctx: CaseContext,
-  ajv: ReturnType<typeof sharedAjv>,
-): { location: Location; mutation: Mutation }[] {
-  const isValid = (v: unknown) => ajv.validate(schema, v).length === 0;
-  return mutationsOf(schema, value, { resolve: ctx.resolve, wire: "query", isValid }).map((mutation) => ({
-    location,
-    mutation,
-  }));
-}
 
 /** The request of a case (the path id already resolved when it was `freshId`). */
 export function requestOf(op: FuzzOperation, c: FuzzCase): WireRequest {
