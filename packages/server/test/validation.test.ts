@@ -232,7 +232,7 @@ describe("openApiValidator", () => {
       want: [
         "pathParamsMiddleware",
         "metadataMiddleware",
-        "responseMiddleware",
+        "responseValidation",
         "securityMiddleware",
         "requestMiddleware",
       ],
