@@ -11,18 +11,23 @@ export function sortValueOf(row: object, sort: string): SortValue {
 /** A normalized sort key: numbers for amounts and instants, strings, or null for a missing value. */
 export type SortKey = string | number | null;
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):?(\d{2}))$/;
+// The validator's date-time format also lets through "+hhmm" and "+hh" offsets, so minutes are optional here.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)$/;
 
 /**
- * Milliseconds since the epoch of an RFC 3339 date-time. Unlike `Date.parse` it accepts a leap second and any
- * offset, and it never yields NaN for a string the validator let through (an unreadable one sorts as 0).
+ * Milliseconds since the epoch of an RFC 3339 date-time, to the millisecond (finer digits are dropped). Unlike
+ * `Date.parse` it accepts a leap second and any offset, and it never yields NaN for a string the validator let
+ * through (an unreadable one sorts as 0).
  */
 export function instantOf(timestamp: string): number {
   const m = RFC3339.exec(timestamp);
   if (!m) return 0;
   const [, y, mo, d, h, mi, s, frac = "", sign, oh = "0", om = "0"] = m;
   const ms = Number(`${frac}000`.slice(0, 3));
-  const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  // Not Date.UTC, which reads the years 0 to 99 as 1900 to 1999.
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  const utc = date.setUTCHours(Number(h), Number(mi), Number(s), ms);
   const offset = (Number(oh) * 60 + Number(om)) * 60_000;
   return sign === "-" ? utc + offset : sign === "+" ? utc - offset : utc;
 }

@@ -14,6 +14,12 @@ describe("instantOf", () => {
     { given: "2024-01-15T04:00:00-05:30", want: Date.UTC(2024, 0, 15, 9, 30) },
     { given: "2024-01-15t09:30:00.123456z", want: Date.UTC(2024, 0, 15, 9, 30, 0, 123) },
     { given: "2016-12-31T23:59:60Z", want: Date.UTC(2017, 0, 1) },
+    // Offsets as the validator's date-time format lets them through besides.
+    { given: "2024-01-15 10:30:00+0100", want: Date.UTC(2024, 0, 15, 9, 30) },
+    { given: "2024-01-15T10:30:00+01", want: Date.UTC(2024, 0, 15, 9, 30) },
+    // Years before 100 are not the 1900s.
+    { given: "0050-01-15T09:30:00Z", want: Date.UTC(2050, 0, 15, 9, 30) - 2000 * 365.2425 * 86_400_000 },
+    { given: "0000-01-01T00:00:00Z", want: -62_167_219_200_000 },
     { given: "not a time", want: 0 },
   ])("$given is $want", ({ given, want }) => {
     expect(instantOf(given)).toBe(want);
