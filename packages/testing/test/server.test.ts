@@ -1,6 +1,6 @@
 import { createMemoryStore, type Store } from "@refunds-api/server";
-import { describe, expect, it } from "vitest";
-import { defaultServerToken, type ServerOptions, startServer } from "../src/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultServerToken, type RunningServer, type ServerOptions, startServer } from "../src/index.js";
 
 const list = "/api/patient-refunds/v1";
 const seededRefund = "5f0c8a3e-1b7d-4c2a-9e6f-3a8b2d4c6e10";
@@ -24,56 +24,68 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+// One server per set of options the table uses, started together and shared by its rows.
+const configs = {
+  defaults: {},
+  otherToken: { token: "other" },
+  emptySeed: { seed: {} },
+} satisfies Record<string, ServerOptions>;
+const servers = {} as Record<keyof typeof configs, RunningServer>;
+beforeAll(async () => {
+  await Promise.all(
+    Object.entries(configs).map(async ([key, options]) => {
+      servers[key as keyof typeof configs] = await startServer(options);
+    }),
+  );
+});
+afterAll(() => Promise.all(Object.values(servers).map((server) => server.stop())));
+
 describe("startServer", () => {
   it.each<{
     name: string;
-    given: ServerOptions;
+    given: keyof typeof configs;
     token: string | null;
-    want: { status: number; errorName?: string; includes?: string; ids?: string[] };
+    want: { token: string; status: number; errorName?: string; includes?: string; ids?: string[] };
   }>([
     {
       name: "serves the built-in seed to the default token",
-      given: {},
+      given: "defaults",
       token: defaultServerToken,
-      want: { status: 200, includes: seededRefund },
+      want: { token: defaultServerToken, status: 200, includes: seededRefund },
     },
     {
       name: "refuses a request without a token",
-      given: {},
+      given: "defaults",
       token: null,
-      want: { status: 403, errorName: "UnauthorizedError" },
+      want: { token: defaultServerToken, status: 403, errorName: "UnauthorizedError" },
     },
     {
       name: "accepts the token it is given",
-      given: { token: "other" },
+      given: "otherToken",
       token: "other",
-      want: { status: 200, includes: seededRefund },
+      want: { token: "other", status: 200, includes: seededRefund },
     },
     {
       name: "and then no longer the default one",
-      given: { token: "other" },
+      given: "otherToken",
       token: defaultServerToken,
-      want: { status: 403, errorName: "UnauthorizedError" },
+      want: { token: "other", status: 403, errorName: "UnauthorizedError" },
     },
     {
       name: "serves the seed it is given",
-      given: { seed: {} },
+      given: "emptySeed",
       token: defaultServerToken,
-      want: { status: 200, ids: [] },
+      want: { token: defaultServerToken, status: 200, ids: [] },
     },
   ])("$name", async ({ given, token, want }) => {
-    const server = await startServer(given);
-    try {
-      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(server.token).toBe(given.token ?? defaultServerToken);
-      const got = await get(server.url, token);
-      expect(got.status).toBe(want.status);
-      if (want.errorName) expect(got.errorName).toBe(want.errorName);
-      if (want.includes) expect(got.ids).toContain(want.includes);
-      if (want.ids) expect(got.ids).toEqual(want.ids);
-    } finally {
-      await server.stop();
-    }
+    const server = servers[given];
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.token).toBe(want.token);
+    const got = await get(server.url, token);
+    expect(got.status).toBe(want.status);
+    if (want.errorName) expect(got.errorName).toBe(want.errorName);
+    if (want.includes) expect(got.ids).toContain(want.includes);
+    if (want.ids) expect(got.ids).toEqual(want.ids);
   });
 
   it("keeps refunds in the store it is given, and closes it on stop (twice is harmless)", async () => {
