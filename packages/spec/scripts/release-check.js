@@ -1,0 +1,63 @@
+// Release gate: when the spec differs from the last released snapshot (openapi/released/), the client's generated
+// types differ too, so a pending changeset must release @refunds-api/client with a bump at least as large as the
+// largest change `spec:diff` reports (a breaking change needs a major).
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import readChangesets from "@changesets/read";
+import { diffSpecs } from "./spec-diff.js";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const bumps = ["none", "patch", "minor", "major"];
+const rank = (bump) => Math.max(0, bumps.indexOf(bump));
+
+/** The package whose types are generated from the spec. */
+export const clientPackage = "@refunds-api/client";
+
+/**
+ * Decides whether the pending changesets release `packageName` enough for the spec's changes. `impacts` are the
+ * impacts of `spec:diff`'s changes (`major` breaks a client); `changesets` are the pending changesets, as
+ * `@changesets/read` returns them. `required` is the largest impact, `declared` the largest bump of the package.
+ */
+export function releaseDecision({ impacts, changesets, packageName = clientPackage }) {
+  const required = impacts.reduce((most, impact) => (rank(impact) > rank(most) ? impact : most), "none");
+  const declared = changesets
+    .flatMap((changeset) => changeset.releases)
+    .filter((release) => release.name === packageName)
+    .reduce((most, release) => (rank(release.type) > rank(most) ? release.type : most), "none");
+  const problems = [];
+  if (rank(required) > 0 && rank(declared) === 0) {
+    problems.push(
+      `The spec differs from the last release (${impacts.length} change(s), the largest ${required}), ` +
+        `so ${packageName}'s types do too, but no changeset releases ${packageName}: run \`pnpm changeset\`.`,
+    );
+  } else if (rank(declared) < rank(required)) {
+    problems.push(
+      `The spec's largest change is ${required}${required === "major" ? " (breaking)" : ""}, but the changesets ` +
+        `release ${packageName} as ${declared}: make it ${required}.`,
+    );
+  }
+  return { required, declared, problems };
+}
+
+/**
+ * Runs the gate: `spec:diff`'s changes from `basePath` to `revisionPath` (the released snapshot and the bundle by
+ * default) against the changesets in `cwd`'s `.changeset/` (the repository's by default).
+ */
+export async function checkRelease({ cwd = root, basePath, revisionPath } = {}) {
+  const [changes, changesets] = await Promise.all([diffSpecs(basePath, revisionPath), readChangesets(cwd)]);
+  return releaseDecision({ impacts: changes.map((change) => change.impact), changesets });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  checkRelease().then(
+    ({ required, declared, problems }) => {
+      process.stdout.write(`spec change: ${required}; changesets release ${clientPackage} as: ${declared}\n`);
+      for (const problem of problems) process.stdout.write(`${problem}\n`);
+      if (problems.length > 0) process.exitCode = 1;
+    },
+    (error) => {
+      process.stderr.write(`release:check: ${error.message}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
