@@ -13,6 +13,8 @@ export interface SchemaContext {
   resolve(ref: string): JsonSchema;
   /** Arbitraries that replace the schema's for properties of these names, at any depth. */
   properties?: Readonly<Record<string, fc.Arbitrary<unknown>>>;
+  /** Arbitraries that replace the built-in ones for strings of these formats (`uuid`: a small pool of ids). */
+  formats?: Readonly<Record<string, fc.Arbitrary<string>>>;
   /** Leave out `readOnly` properties (request bodies never carry them); true by default. */
   omitReadOnly?: boolean;
 }
@@ -72,7 +74,7 @@ export function schemaArbitrary(schema: JsonSchema, ctx: SchemaContext, at = "#"
   }
   switch (s.type) {
     case "string":
-      return stringArbitrary(s, at);
+      return (typeof s.format === "string" && ctx.formats?.[s.format]) || stringArbitrary(s, at);
     case "integer":
       return integerArbitrary(s);
     case "number":
