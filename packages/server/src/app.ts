@@ -1,5 +1,6 @@
 // The Express application: logging → public endpoints → JSON body → validator → spec-bound operations → one error
 // handler. It never listens; see `listen` and `main.ts`.
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -116,7 +117,7 @@ export function createApp(options: AppOptions): Express {
 
   // Any JSON value parses, so a body of the wrong type (`"refund"`, `null`) is the operation's 422, not a 400
   // that calls valid JSON malformed.
-  app.use(express.json({ limit: bodyLimit, strict: false }));
+  app.use(express.json({ limit: bodyLimit, strict: false, verify: requireUtf8 }));
   app.use(openApiValidator({ spec, auth: options.auth, validateResponses: options.validateResponses ?? true }));
   mountOperations(app, operations, { ...services, auth: options.auth });
   app.use((req) => {
@@ -155,6 +156,17 @@ export function createApp(options: AppOptions): Express {
   };
   app.use(errorHandler);
   return app;
+}
+
+/**
+ * JSON travels as UTF-8 (RFC 8259): another charset is a 415, and bytes that do not decode are a 400 rather than
+ * U+FFFD stored in their place.
+ */
+function requireUtf8(_req: unknown, _res: unknown, body: Buffer, encoding: string | null): void {
+  if (encoding && !/^utf-?8$/i.test(encoding)) {
+    throw new UnsupportedMediaTypeError(`The charset ${encoding} is not supported; send UTF-8.`);
+  }
+  if (!isUtf8(body)) throw new BadRequestError("The request body is not valid UTF-8.");
 }
 
 function operationIdOf(req: Request): string | undefined {

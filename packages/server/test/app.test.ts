@@ -108,6 +108,14 @@ describe("HTTP errors outside the operations", () => {
       want: [415, "UnsupportedMediaTypeError", /charset/],
     },
     {
+      name: "a charset other than UTF-8",
+      method: "POST",
+      path: "/api/patient-refunds/v1",
+      raw: "{}",
+      headers: { "content-type": "application/json; charset=utf-16" },
+      want: [415, "UnsupportedMediaTypeError", /charset utf-16 is not supported; send UTF-8/],
+    },
+    {
       name: "a body over the limit",
       method: "POST",
       path: "/api/patient-refunds/v1",
