@@ -248,7 +248,10 @@ export function readSeedFile(path: string): SeedData {
   return data as SeedData;
 }
 
-/** Loads the seed's refunds into `store` and returns the directory of its payers, claims and balances. */
+/**
+ * Loads the seed's refunds into `store` (a durable store takes them only on its first start) and returns the
+ * directory of its payers, claims and balances.
+ */
 export async function loadSeed(store: Store, seed: SeedData): Promise<Directory> {
   const directory = new Directory(seed);
   const services = createServices({
@@ -257,7 +260,16 @@ export async function loadSeed(store: Store, seed: SeedData): Promise<Directory>
     runtime: { now: Date.now, newId: randomUUID },
     organizationId: defaultOrganizationId,
   });
-  for (const refund of seed.patient_refunds ?? []) await services.patientRefunds.restore(refund);
-  for (const refund of seed.non_insurance_payer_refunds ?? []) await services.nonInsurancePayerRefunds.restore(refund);
+  // Payers embedded in the seed's refunds are known even when a durable store holds those refunds already.
+  for (const { non_insurance_payer: payer } of seed.non_insurance_payer_refunds ?? []) {
+    if (!directory.payer(payer.non_insurance_payer_id)) directory.addPayer(payer);
+  }
+  const { patientRefunds, nonInsurancePayerRefunds } = services;
+  const load = async () => {
+    for (const refund of seed.patient_refunds ?? []) await patientRefunds.restore(refund);
+    for (const refund of seed.non_insurance_payer_refunds ?? []) await nonInsurancePayerRefunds.restore(refund);
+  };
+  if (store.seedOnce) await store.seedOnce(load);
+  else await load();
   return directory;
 }

@@ -118,6 +118,11 @@ export interface Store {
     NonInsurancePayerRefundFilter,
     NonInsurancePayerRefundSortField
   >;
+  /**
+   * Durable stores: runs `load` (storing the seed's refunds) only when this store never ran it before, atomically
+   * with recording that it did, and resolves whether it ran. Without it the seed is loaded on every start.
+   */
+  seedOnce?(load: () => Promise<void>): Promise<boolean>;
   /** Releases connections and files; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -1,0 +1,219 @@
+// One small interface over the two ways the SQL store reaches PostgreSQL: a `pg` pool of connections to a server,
+// and PGlite (PostgreSQL compiled to WebAssembly) in this process. Both speak the same SQL; PGlite is one
+// connection, so its transactions take turns.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { PGlite } from "@electric-sql/pglite";
+import type { Pool, PoolClient } from "pg";
+
+/** Runs statements on one connection. */
+export interface Queryable {
+  /** One statement with `$n` parameters; its rows. */
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /** A script of several statements without parameters (a migration). */
+  exec(script: string): Promise<void>;
+}
+
+/** A database: statements outside a transaction, transactions, and closing. */
+export interface SqlDb extends Queryable {
+  /**
+   * Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. Called again inside `fn`
+   * (directly or from code it awaits), it runs in a savepoint of the same transaction.
+   */
+  transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R>;
+  close(): Promise<void>;
+}
+
+interface Connection extends Queryable {
+  release(broken: boolean): void;
+}
+
+/** Transactions over connections from `connect`, with nesting through savepoints. */
+class Db implements SqlDb {
+  private readonly current = new AsyncLocalStorage<{ tx: Queryable; depth: number }>();
+
+  constructor(
+    private readonly connect: () => Promise<Connection>,
+    /** Statements outside a transaction. */
+    private readonly direct: Queryable,
+    private readonly shutdown: () => Promise<void>,
+  ) {}
+
+  query<R>(text: string, params?: readonly unknown[]): Promise<R[]> {
+    return (this.current.getStore()?.tx ?? this.direct).query<R>(text, params);
+  }
+
+  exec(script: string): Promise<void> {
+    return (this.current.getStore()?.tx ?? this.direct).exec(script);
+  }
+
+  async transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R> {
+    const outer = this.current.getStore();
+    if (outer) {
+      const savepoint = `nested_${outer.depth + 1}`;
+      await outer.tx.exec(`SAVEPOINT ${savepoint}`);
+      try {
+        const result = await this.current.run({ tx: outer.tx, depth: outer.depth + 1 }, () => fn(outer.tx));
+        await outer.tx.exec(`RELEASE SAVEPOINT ${savepoint}`);
+        return result;
+      } catch (error) {
+        await outer.tx.exec(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+        throw error;
+      }
+    }
+    const connection = await this.connect();
+    let broken = false;
+    try {
+      await connection.exec("BEGIN");
+      const result = await this.current.run({ tx: connection, depth: 0 }, () => fn(connection));
+      await connection.exec("COMMIT");
+      return result;
+    } catch (error) {
+      try {
+        await connection.exec("ROLLBACK");
+      } catch {
+        // A connection that cannot roll back is not handed out again.
+        broken = true;
+      }
+      throw error;
+    } finally {
+      connection.release(broken);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.shutdown();
+  }
+}
+
+function clientQueryable(client: Pool | PoolClient): Queryable {
+  return {
+    async query<R>(text: string, params?: readonly unknown[]) {
+      return (await client.query(text, params as unknown[])).rows as R[];
+    },
+    async exec(script: string) {
+      // Without parameters pg uses the simple query protocol, which runs several statements.
+      await client.query(script);
+    },
+  };
+}
+
+/** A database over a `pg` pool; closing it ends the pool. */
+export function poolDb(pool: Pool): SqlDb {
+  return new Db(
+    async () => {
+      const client = await pool.connect();
+      return { ...clientQueryable(client), release: (broken) => client.release(broken) };
+    },
+    clientQueryable(pool),
+    () => pool.end(),
+  );
+}
+
+/** A promise chain that runs one task at a time, in the order they arrive. */
+class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /** Waits for the tasks before, then holds the mutex until `release` is called. */
+  async acquire(): Promise<() => void> {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const before = this.tail;
+    this.tail = before.then(() => held);
+    await before;
+    return release;
+  }
+
+  async run<R>(task: () => Promise<R>): Promise<R> {
+    const release = await this.acquire();
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  }
+}
+
+/**
+ * A database over one PGlite instance; closing it closes PGlite and then runs `onClose`. PGlite is a single
+ * connection, so a transaction holds it from BEGIN to COMMIT and every other statement waits for its turn:
+ * statements of concurrent requests never interleave inside one transaction.
+ */
+export function pgliteDb(pglite: PGlite, onClose: () => void = () => {}): SqlDb {
+  const mutex = new Mutex();
+  const raw: Queryable = {
+    async query<R>(text: string, params?: readonly unknown[]) {
+      return (await pglite.query<R>(text, params as unknown[])).rows;
+    },
+    async exec(script: string) {
+      await pglite.exec(script);
+    },
+  };
+  const direct: Queryable = {
+    query: (text, params) => mutex.run(() => raw.query(text, params)),
+    exec: (script) => mutex.run(() => raw.exec(script)),
+  };
+  return new Db(
+    async () => {
+      const release = await mutex.acquire();
+      return { ...raw, release: () => release() };
+    },
+    direct,
+    async () => {
+      await mutex.run(() => pglite.close());
+      onClose();
+    },
+  );
+}
+
+const openDirs = new Set<string>();
+
+/**
+ * Claims `dir` for this process with a lock file holding its pid, so two servers never open the same PGlite
+ * files (which would corrupt them). A lock left by a process that is gone is taken over. Returns the release.
+ */
+export function lockDataDir(dir: string): () => void {
+  const path = join(dir, "refunds-api.lock");
+  const key = resolve(dir);
+  if (openDirs.has(key)) throw new Error(`DATA_DIR ${dir} is already open in this process`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(path, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
+      const pid = Number(readFileSync(path, "utf8").trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new Error(
+          `DATA_DIR ${dir} is in use by process ${pid}; stop that server or choose another DATA_DIR (if no server runs, delete ${path})`,
+        );
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  openDirs.add(key);
+  return () => {
+    openDirs.delete(key);
+    rmSync(path, { force: true });
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Creates `dir` (and its parents) when missing. */
+export function ensureDir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+}
