@@ -1,4 +1,6 @@
 // Server settings from the environment.
+import { resolve } from "node:path";
+import type { StoreOptions } from "./store/create.js";
 
 /** Credentials that work out of the box; override them with AUTH_CLIENT_ID, AUTH_CLIENT_SECRET and AUTH_TOKENS. */
 export const devCredentials = { clientId: "dev-client", clientSecret: "dev-secret", staticToken: "dev-token" } as const;
@@ -47,6 +49,41 @@ export function readConfig(env: Record<string, string | undefined>): ServerConfi
     // Responses are checked unless turned off, or in production.
     validateResponses: validate ? validate === "true" : env.NODE_ENV !== "production",
   };
+}
+
+const storeKinds = ["memory", "embedded", "postgres"];
+const urlExample = "postgres://user:password@host:5432/database";
+
+/**
+ * Reads STORE (`memory`, `embedded` or `postgres`), DATA_DIR and DATABASE_URL: where refunds are kept. Without
+ * STORE, a DATABASE_URL means postgres and none means embedded, under DATA_DIR (`.data`). A relative DATA_DIR
+ * is taken from the folder pnpm or npm was started in (INIT_CWD), else the current one. Throws with the
+ * variable's name when a value is unusable, never repeating DATABASE_URL (it may hold a password).
+ */
+export function readStoreConfig(env: Record<string, string | undefined>): StoreOptions {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const kind = env.STORE || (databaseUrl ? "postgres" : "embedded");
+  switch (kind) {
+    case "memory":
+      return { kind };
+    case "embedded":
+      return { kind, dataDir: resolve(env.INIT_CWD || process.cwd(), env.DATA_DIR || ".data") };
+    case "postgres": {
+      if (!databaseUrl) throw new Error(`STORE=postgres needs DATABASE_URL, such as ${urlExample}`);
+      let protocol: string | undefined;
+      try {
+        protocol = new URL(databaseUrl).protocol;
+      } catch {
+        protocol = undefined;
+      }
+      if (protocol !== "postgres:" && protocol !== "postgresql:") {
+        throw new Error(`DATABASE_URL must be a PostgreSQL connection URL such as ${urlExample}`);
+      }
+      return { kind, databaseUrl };
+    }
+    default:
+      throw new Error(`STORE must be one of ${storeKinds.join(", ")}, not "${kind}"`);
+  }
 }
 
 function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number) {

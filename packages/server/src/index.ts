@@ -1,7 +1,7 @@
 // @refunds-api/server: the validated reference server of the Refunds API.
 export { type AppOptions, createApp } from "./app.js";
 export { type AuthOptions, bearerToken, TokenAuthority, type TokenProblem } from "./auth.js";
-export { devCredentials, readConfig, type ServerConfig } from "./config.js";
+export { devCredentials, readConfig, readStoreConfig, type ServerConfig } from "./config.js";
 export * from "./errors.js";
 export { bindOperations, createHandlers, type HandlerDeps } from "./routes/index.js";
 export type { OperationHandler, OperationHandlers, OperationId, OperationInput } from "./routes/types.js";
@@ -18,5 +18,6 @@ export type { Runtime } from "./service/allocations.js";
 export { type ClaimRecord, Directory, type DirectoryData, type PaidBalance } from "./service/directory.js";
 export { createServices, defaultOrganizationId, type Services } from "./service/index.js";
 export { readSpec, type SpecOperation, specOperations } from "./spec.js";
+export { createStore, describeStore, type StoreKind, type StoreOptions } from "./store/create.js";
 export { createMemoryStore } from "./store/memory.js";
 export type * from "./store/types.js";

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The entry `pnpm start` runs: reads the environment, serves until SIGTERM or SIGINT, then stops gracefully.
 import { pino } from "pino";
-import { devCredentials, readConfig } from "./config.js";
+import { devCredentials, readConfig, readStoreConfig } from "./config.js";
 import { type StartedServer, startServer } from "./server.js";
+import { describeStore } from "./store/create.js";
 
 const logger = pino({ level: process.env.LOG_LEVEL || "info" });
 let server: StartedServer | undefined;
@@ -34,10 +35,12 @@ process.once("SIGINT", stop);
 
 try {
   const config = readConfig(process.env);
+  const storage = readStoreConfig(process.env);
   logger.level = config.logLevel;
-  server = await startServer({ ...config, logger });
+  server = await startServer({ ...config, storage, logger });
   const { url } = server;
   logger.info({ url, docs: `${url}/docs` }, `Refunds API listening on ${url}`);
+  logger.info({ store: storage.kind }, `Refunds are kept ${describeStore(storage)}`);
   logger.info(`Docs: ${url}/docs, spec: ${url}/openapi.json and ${url}/openapi.yaml`);
   // Only the built-in development credentials are printed; configured secrets never are.
   if (config.clientId === devCredentials.clientId && config.clientSecret === devCredentials.clientSecret) {

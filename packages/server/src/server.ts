@@ -7,6 +7,8 @@ import { createApp } from "./app.js";
 import { TokenAuthority } from "./auth.js";
 import { devCredentials, type ServerConfig } from "./config.js";
 import { defaultSeed, loadSeed, readSeedFile, type SeedData } from "./seed.js";
+import type { Directory } from "./service/directory.js";
+import { createStore, type StoreOptions } from "./store/create.js";
 import { createMemoryStore } from "./store/memory.js";
 import type { Store } from "./store/types.js";
 
@@ -72,6 +74,8 @@ export interface StartOptions extends Partial<ServerConfig> {
   /** Seed data given directly (instead of `seedFile` or the default seed). */
   seed?: SeedData;
   store?: Store;
+  /** Where refunds live when no `store` is given (see `createStore`): opened here, closed with the server. */
+  storage?: StoreOptions;
   /** Milliseconds since the epoch, for tests that move time. */
   now?: () => number;
 }
@@ -86,9 +90,23 @@ export interface StartedServer extends RunningServer {
 /** Builds the store, seed, auth and app from `options`, and listens. */
 export async function startServer(options: StartOptions = {}): Promise<StartedServer> {
   const logger = options.logger ?? pino({ level: "silent" });
-  const store = options.store ?? createMemoryStore();
   const seed = options.seed ?? (options.seedFile ? readSeedFile(options.seedFile) : defaultSeed);
-  const directory = await loadSeed(store, seed);
+  const store = options.store ?? (options.storage ? await createStore(options.storage, logger) : createMemoryStore());
+  try {
+    return await serve(options, logger, store, await loadSeed(store, seed));
+  } catch (error) {
+    // A store opened here must not stay open (and its data folder locked) when the server cannot start.
+    if (!options.store) await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function serve(
+  options: StartOptions,
+  logger: Logger,
+  store: Store,
+  directory: Directory,
+): Promise<StartedServer> {
   const auth = new TokenAuthority({
     clientId: options.clientId ?? devCredentials.clientId,
     clientSecret: options.clientSecret ?? devCredentials.clientSecret,

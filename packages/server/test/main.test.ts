@@ -19,7 +19,9 @@ interface Started {
 /** Runs the entry as `pnpm start` does (through tsx instead of the build) and waits for its first log lines. */
 async function run(env: Record<string, string>, until: RegExp): Promise<Started> {
   const child = spawn(process.execPath, ["--import", "tsx", main], {
-    env: { ...process.env, PORT: "0", NODE_ENV: "", ...env },
+    // In memory: the default store would write to the repository's .data folder (test/store/restart.test.ts
+    // runs the entry on the embedded store).
+    env: { ...process.env, PORT: "0", NODE_ENV: "", STORE: "memory", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
