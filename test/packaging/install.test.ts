@@ -1,0 +1,317 @@
+// The public packages as another team gets them: packed with `pnpm pack`, installed with plain npm into a project
+// outside the workspace (so nothing resolves through the workspace's node_modules), type-checked with
+// `tsc --strict`, and run with the Node that runs this test.
+import { execFile } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const consumerDir = fileURLToPath(new URL("./consumer/", import.meta.url));
+const pnpm = ["-y", "pnpm@10.34.9"];
+const publicPackages = ["@refunds-api/client", "@refunds-api/server", "@refunds-api/spec", "@refunds-api/testing"];
+
+interface Manifest {
+  name: string;
+  private?: boolean;
+  sideEffects?: boolean;
+  exports?: unknown;
+  bin?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
+const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, "utf8")) as T;
+
+/** The workspace's packages that are not private, by name, with their directories. */
+function workspacePublicPackages(): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const dir of readdirSync(join(root, "packages"))) {
+    const path = join(root, "packages", dir, "package.json");
+    if (!existsSync(path)) continue;
+    const manifest = readJson<Manifest>(path);
+    if (!manifest.private) found.set(manifest.name, join(root, "packages", dir));
+  }
+  return found;
+}
+
+/**
+ * The environment of the commands run here: the running Node first on PATH (so npm, bins and shebangs use it),
+ * and none of the `npm_*` settings a package manager passes to the scripts it runs.
+ */
+function commandEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== "INIT_CWD"),
+  );
+  return {
+    ...env,
+    PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`,
+    NO_COLOR: "1",
+    DO_NOT_TRACK: "1",
+    SCARF_ANALYTICS: "false",
+  };
+}
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to the end and resolves with its exit code and output, whatever the code. */
+function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      { cwd, env: commandEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error && code !== 0 ? error.message : "") });
+      },
+    );
+  });
+}
+
+async function mustRun(command: string, args: string[], cwd: string, timeoutMs: number): Promise<Result> {
+  const result = await run(command, args, cwd, timeoutMs);
+  if (result.code !== 0) {
+    throw new Error(`${command} ${args.join(" ")} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return result;
+}
+
+/** Every file under `dir`, relative to it, with `/` separators. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((file) => statSync(join(dir, file)).isFile())
+    .map((file) => file.split(sep).join("/"))
+    .sort();
+}
+
+/** Every string an `exports` map points at. */
+function exportTargets(exports: unknown): string[] {
+  if (typeof exports === "string") return [exports];
+  if (exports && typeof exports === "object") return Object.values(exports).flatMap(exportTargets);
+  return [];
+}
+
+const builtins = new Set(builtinModules);
+
+/** The package a bare import specifier names (`@scope/name/sub` → `@scope/name`); undefined for builtins. */
+function packageOf(specifier: string): string | undefined {
+  if (specifier.startsWith("node:") || builtins.has(specifier)) return undefined;
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+/** Bare specifiers a built file imports, re-exports or resolves (`import`, `export … from`, `require.resolve`). */
+function importedSpecifiers(source: string): string[] {
+  const pattern =
+    /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire(?:\.resolve)?\(\s*|\)\.resolve\(\s*)["']([^"'.][^"']*)["']/g;
+  return [...source.matchAll(pattern)].map((match) => match[1] as string);
+}
+
+/**
+ * Imports in a package's built files that its manifest does not declare as a runtime dependency: a JS import needs
+ * the package among `dependencies` (or `peerDependencies`), a declaration import needs it or its `@types/` package.
+ */
+function undeclaredImports(dir: string, manifest: Manifest): string[] {
+  const declared = new Set([
+    manifest.name,
+    ...Object.keys(manifest.dependencies ?? {}),
+    ...Object.keys(manifest.peerDependencies ?? {}),
+  ]);
+  const problems = new Set<string>();
+  for (const file of filesUnder(dir).filter((f) => /\.(js|d\.ts)$/.test(f) && !f.startsWith("node_modules/"))) {
+    for (const specifier of importedSpecifiers(readFileSync(join(dir, file), "utf8"))) {
+      const name = packageOf(specifier);
+      if (name === undefined || declared.has(name)) continue;
+      const typesName = `@types/${name.replace(/^@/, "").replace("/", "__")}`;
+      if (file.endsWith(".d.ts") && declared.has(typesName)) continue;
+      problems.add(`${file} imports ${specifier}`);
+    }
+  }
+  return [...problems].sort();
+}
+
+/** `// TSxxxx` markers of a fixture: the 1-based line and the error code each line must fail with. */
+function expectedErrors(source: string): string[] {
+  return source
+    .split("\n")
+    .flatMap((line, i) => [...line.matchAll(/\/\/ (TS\d+)\b/g)].map((match) => `${i + 1} ${match[1]}`));
+}
+
+describe(`the packed packages, installed with npm outside the workspace (Node ${process.version})`, () => {
+  const scratch = mkdtempSync(join(tmpdir(), "refunds-api-install-"));
+  const tarballDir = join(scratch, "tarballs");
+  const installed = (name: string) => join(scratch, "node_modules", name);
+  const catalog = (
+    parse(readFileSync(join(root, "pnpm-workspace.yaml"), "utf8")) as { catalog: Record<string, string> }
+  ).catalog;
+  let tarballs: string[] = [];
+  let typecheck: Result;
+
+  beforeAll(async () => {
+    const names = [...workspacePublicPackages().keys()];
+    await mustRun(
+      "npx",
+      [...pnpm, "-r", ...names.flatMap((n) => ["--filter", n]), "pack", "--pack-destination", tarballDir],
+      root,
+      300_000,
+    );
+    tarballs = readdirSync(tarballDir)
+      .filter((f) => f.endsWith(".tgz"))
+      .sort();
+
+    writeFileSync(
+      join(scratch, "package.json"),
+      `${JSON.stringify({ name: "refunds-api-consumer", private: true, type: "module" }, null, 2)}\n`,
+    );
+    await mustRun(
+      "npm",
+      [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+        "--loglevel=error",
+        ...tarballs.map((t) => `./tarballs/${t}`),
+        `typescript@${catalog.typescript}`,
+        `@types/node@${catalog["@types/node"]}`,
+      ],
+      scratch,
+      300_000,
+    );
+
+    for (const file of ["app.ts", "misuse.ts"]) copyFileSync(join(consumerDir, file), join(scratch, file));
+    const tsconfig = {
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        skipLibCheck: false,
+        types: ["node"],
+        outDir: "out",
+      },
+      files: ["app.ts", "misuse.ts"],
+    };
+    writeFileSync(join(scratch, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+    // One compile: every declaration file checked, the mistakes in misuse.ts reported, app.ts emitted anyway.
+    typecheck = await run(
+      process.execPath,
+      [join(scratch, "node_modules/typescript/bin/tsc"), "-p", scratch, "--pretty", "false"],
+      scratch,
+      300_000,
+    );
+  }, 900_000);
+
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("the scratch project is outside the workspace, with no node_modules above it to resolve through", () => {
+    expect(relative(root, scratch).startsWith("..")).toBe(true);
+    let dir = dirname(scratch);
+    const above: string[] = [];
+    for (;;) {
+      if (existsSync(join(dir, "node_modules"))) above.push(join(dir, "node_modules"));
+      if (dirname(dir) === dir) break;
+      dir = dirname(dir);
+    }
+    expect(above).toEqual([]);
+  });
+
+  it("packs one tarball per public package", () => {
+    expect([...workspacePublicPackages().keys()].sort()).toEqual(publicPackages);
+    expect(tarballs.map((t) => t.replace(/-\d+\.\d+\.\d+.*\.tgz$/, ""))).toEqual(
+      publicPackages.map((name) => name.slice(1).replace("/", "-")),
+    );
+  });
+
+  describe.each(publicPackages)("%s as installed", (name) => {
+    const manifest = () => readJson<Manifest>(join(installed(name), "package.json"));
+
+    it("declares every package its built files import (no workspace:, catalog: or hoisting)", () => {
+      const specifiers = Object.values({ ...manifest().dependencies, ...manifest().peerDependencies });
+      expect(specifiers.filter((s) => /^(workspace|catalog):/.test(s))).toEqual([]);
+      expect(undeclaredImports(installed(name), manifest())).toEqual([]);
+    });
+
+    it("exports built JavaScript with a declaration file beside each module, and no TypeScript source", () => {
+      const files = filesUnder(installed(name)).filter((f) => !f.startsWith("node_modules/"));
+      const targets = exportTargets(manifest().exports);
+      expect(targets.length).toBeGreaterThan(0);
+      for (const target of targets) expect(files, target).toContain(target.replace(/^\.\//, ""));
+      const modules = targets.filter((t) => t.endsWith(".js"));
+      for (const target of modules) expect(files).toContain(target.replace(/^\.\//, "").replace(/\.js$/, ".d.ts"));
+      expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith(".d.ts"))).toEqual([]);
+      expect(files.filter((f) => /^(src|test)\//.test(f))).toEqual([]);
+      expect(manifest().sideEffects).toBe(false);
+    });
+
+    it("has bins that exist and start with a node shebang", () => {
+      for (const bin of Object.values(manifest().bin ?? {})) {
+        expect(readFileSync(join(installed(name), bin), "utf8")).toMatch(/^#!\/usr\/bin\/env node\n/);
+      }
+    });
+  });
+
+  it("type-checks under --strict: the consumer compiles and each marked mistake fails as marked", () => {
+    const misuse = readFileSync(join(consumerDir, "misuse.ts"), "utf8");
+    const reported = [...typecheck.stdout.matchAll(/^(\S+)\((\d+),\d+\): error (TS\d+)/gm)].map(
+      ([, file, line, code]) => `${file} ${line} ${code}`,
+    );
+    expect(reported.sort()).toEqual(
+      expectedErrors(misuse)
+        .map((e) => `misuse.ts ${e}`)
+        .sort(),
+    );
+    expect(existsSync(join(scratch, "out/app.js"))).toBe(true);
+  });
+
+  describe("the compiled consumer runs", () => {
+    let seen: Record<string, unknown> = {};
+    beforeAll(async () => {
+      const result = await mustRun(process.execPath, ["out/app.js"], scratch, 180_000);
+      seen = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}");
+    }, 200_000);
+
+    it.each([
+      { check: "node", want: process.version },
+      { check: "createdAmount", want: 1200 },
+      { check: "listIncludesCreated", want: true },
+      { check: "getAfterDelete", want: "EntityNotFoundError" },
+      { check: "payerRefundsListed", want: true },
+      { check: "helperServerListed", want: true },
+      { check: "mockListed", want: true },
+      { check: "mockMalformedId", want: "EntityNotFoundError" },
+      { check: "binHealth", want: { status: "ok" } },
+      { check: "binListed", want: true },
+      { check: "binDocs", want: "200 text/html; charset=utf-8" },
+      { check: "binServesBundledSpec", want: true },
+      { check: "binExit", want: 0 },
+      { check: "specJsonShipped", want: true },
+    ])("$check", ({ check, want }) => {
+      expect(seen[check]).toEqual(want);
+    });
+
+    it("getReturnsCreated", () => {
+      expect(seen.getReturnsCreated).toBe(seen.createdId);
+      expect(seen.createdId).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+});
