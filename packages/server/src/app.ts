@@ -24,7 +24,7 @@ import { createServices, defaultOrganizationId } from "./service/index.js";
 import { readSpec, specOperations } from "./spec.js";
 import { createMemoryStore } from "./store/memory.js";
 import type { Store } from "./store/types.js";
-import { fromValidatorError, isValidatorError, openApiValidator } from "./validation.js";
+import { chain, fromValidatorError, isValidatorError, openApiValidator } from "./validation.js";
 
 /** Everything the app is built from. */
 export interface AppOptions {
@@ -118,7 +118,7 @@ export function createApp(options: AppOptions): Express {
   // Any JSON value parses, so a body of the wrong type (`"refund"`, `null`) is the operation's 422, not a 400
   // that calls valid JSON malformed.
   app.use(express.json({ limit: bodyLimit, strict: false, verify: requireUtf8 }));
-  app.use(openApiValidator({ spec, auth: options.auth, validateResponses: options.validateResponses ?? true }));
+  app.use(chain(openApiValidator({ spec, auth: options.auth, validateResponses: options.validateResponses ?? true })));
   mountOperations(app, operations, { ...services, auth: options.auth });
   app.use((req) => {
     throw new RouteNotFoundError(req.method, req.path);

@@ -68,6 +68,35 @@ export function openApiValidator(options: ValidatorOptions): RequestHandler[] {
   return installed;
 }
 
+/**
+ * Runs `handlers` in order as one middleware. Express gives every middleware a layer of its own that each request
+ * walks through (path match, prefix trim, promise check); the validator's steps always run together, so they share
+ * one. An error or a handler that ends the response stops the chain as it would in Express.
+ */
+export function chain(handlers: readonly RequestHandler[]): RequestHandler {
+  return function validator(req, res, next) {
+    let index = 0;
+    const step = (error?: unknown) => {
+      if (error !== undefined && error !== null) {
+        next(error);
+        return;
+      }
+      const handler = handlers[index++];
+      if (!handler) {
+        next();
+        return;
+      }
+      try {
+        const result = handler(req, res, step) as unknown;
+        if (result instanceof Promise) result.catch(step);
+      } catch (thrown) {
+        next(thrown);
+      }
+    };
+    step();
+  };
+}
+
 type PathToRegexp = (path: unknown, options?: Record<string, unknown>) => { regexp: RegExp; keys: unknown[] };
 const cachedMark = Symbol.for("refunds-api.cachedPathToRegexp");
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSeed, readSpec, specOperations, TokenAuthority } from "../src/index.js";
 import { validatorSpec } from "../src/spec.js";
-import { openApiValidator } from "../src/validation.js";
+import { chain, openApiValidator } from "../src/validation.js";
 import { type Harness, startHarness } from "./support/harness.js";
 
 const patientRefunds = "/api/patient-refunds/v1";
@@ -244,6 +244,41 @@ describe("openApiValidator", () => {
   ])("validateResponses: $validateResponses installs $want", ({ validateResponses, want }) => {
     expect(openApiValidator({ spec: readSpec(), auth, validateResponses }).map((m) => m.name)).toEqual(want);
   });
+});
+
+describe("chain", () => {
+  type Step = "next" | "fail" | "throw" | "reject" | "end" | "async next";
+  const boom = new Error("boom");
+  const handler =
+    (step: Step, ran: string[], name: string) => (_req: unknown, _res: unknown, next: (e?: unknown) => void) => {
+      ran.push(name);
+      if (step === "next") next();
+      else if (step === "fail") next(boom);
+      else if (step === "throw") throw boom;
+      else if (step === "reject") return Promise.reject(boom);
+      else if (step === "async next") return Promise.resolve().then(() => next());
+      return undefined;
+    };
+  it.each([
+    { steps: ["next", "next", "next"], ran: ["a", "b", "c"], want: "next()" },
+    { steps: ["next", "async next", "next"], ran: ["a", "b", "c"], want: "next()" },
+    { steps: ["next", "fail", "next"], ran: ["a", "b"], want: "next(boom)" },
+    { steps: ["throw", "next", "next"], ran: ["a"], want: "next(boom)" },
+    { steps: ["next", "reject", "next"], ran: ["a", "b"], want: "next(boom)" },
+    { steps: ["next", "end", "next"], ran: ["a", "b"], want: "nothing" },
+  ] as { steps: Step[]; ran: string[]; want: string }[])(
+    "$steps runs $ran and calls $want",
+    async ({ steps, ran, want }) => {
+      const seen: string[] = [];
+      const called: string[] = [];
+      const names = ["a", "b", "c"];
+      const middleware = chain(steps.map((s, i) => handler(s, seen, names[i] as string)) as never);
+      middleware({} as never, {} as never, (e?: unknown) => called.push(e === boom ? "next(boom)" : "next()"));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(seen).toEqual(ran);
+      expect(called).toEqual(want === "nothing" ? [] : [want]);
+    },
+  );
 });
 
 describe("validatorSpec", () => {
