@@ -7,8 +7,16 @@ import {
   type RefundsClient,
   type RequestOptions,
 } from "@refunds-api/client";
-import { devCredentials, type Store } from "@refunds-api/server";
-import { startMock, startProxy, startServer } from "@refunds-api/testing";
+import { devCredentials } from "@refunds-api/server";
+import {
+  type RunningProxy,
+  type RunningServer,
+  type ServerOptions,
+  startMock,
+  startProxy,
+  startServer,
+} from "@refunds-api/testing";
+import { startPostgres } from "../support/postgres.js";
 import { Recorder, type SpecIndex } from "./recorder.js";
 import { contractSeed } from "./seed.js";
 
@@ -115,44 +123,55 @@ export const mockTarget: TargetSpec = {
   },
 };
 
-/** A store for a server run, and how to dispose of what it needed beyond the store (a database). */
-export type StoreFactory = () => Promise<{ store: Store; dispose(): Promise<void> }>;
+/** Where a server run keeps its refunds, and how to dispose of what that needed (a database) after the server. */
+export interface Backing {
+  storage?: ServerOptions["storage"];
+  dispose(): Promise<void>;
+}
 
 /**
- * The reference server (startServer, seeded with the contract seed, responses validated) on `store`'s store (a
- * fresh memory store when none), behind `prism proxy --errors` (startProxy): behaviour, with every request and
- * answer on the proxy route validated by Prism as well.
+ * The reference server (startServer, seeded with the contract seed, responses validated) on the storage `backing`
+ * gives (a fresh memory store when none), behind `prism proxy --errors` (startProxy): behaviour, with every request
+ * and answer on the proxy route validated by Prism as well.
  */
-export function serverTarget(name: string, store?: StoreFactory): TargetSpec {
+export function serverTarget(name: string, backing?: () => Promise<Backing>): TargetSpec {
   return {
     name,
     stateful: true,
     async start(spec) {
-      const backing = store ? await store() : undefined;
-      const server = await startServer({ seed: contractSeed, store: backing?.store });
-      let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
+      const store = await backing?.();
+      let server: RunningServer | undefined;
+      let proxy: RunningProxy | undefined;
+      const stop = async () => {
+        await proxy?.stop();
+        await server?.stop();
+        await store?.dispose();
+      };
       try {
+        server = await startServer({ seed: contractSeed, storage: store?.storage });
         proxy = await startProxy(server.url);
       } catch (error) {
-        await server.stop();
-        await backing?.dispose();
+        await stop();
         throw error;
       }
       const recorder = new Recorder(spec);
       const state = {};
       const credentials = { client_id: devCredentials.clientId, client_secret: devCredentials.clientSecret };
       const urls = { proxy: proxy.url, direct: server.url };
+      const token = server.token;
       return {
         name,
         stateful: true,
         recorder,
-        context: (route) => contextFor(recorder, route, urls[route], server.token, credentials, state, undefined),
-        async stop() {
-          await proxy?.stop();
-          await server.stop();
-          await backing?.dispose();
-        },
+        context: (route) => contextFor(recorder, route, urls[route], token, credentials, state, undefined),
+        stop,
       };
     },
   };
+}
+
+/** A throwaway PostgreSQL cluster (startPostgres) for a server run; stopped after the server. */
+export async function postgresBacking(): Promise<Backing> {
+  const postgres = await startPostgres();
+  return { storage: { kind: "postgres", databaseUrl: postgres.url }, dispose: () => postgres.stop() };
 }

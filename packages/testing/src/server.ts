@@ -1,4 +1,10 @@
-import { defaultSeed, type SeedData, type Store, startServer as startReferenceServer } from "@refunds-api/server";
+import {
+  defaultSeed,
+  type SeedData,
+  type Store,
+  type StoreOptions,
+  startServer as startReferenceServer,
+} from "@refunds-api/server";
 import { pino } from "pino";
 
 /** Options of {@link startServer}. */
@@ -7,6 +13,11 @@ export interface ServerOptions {
   seed?: SeedData;
   /** Where refunds live; a fresh in-memory store by default. `stop()` closes it. */
   store?: Store;
+  /**
+   * Instead of `store`: the store to open, such as `{ kind: "postgres", databaseUrl }` or `{ kind: "embedded" }`
+   * (see `createStore` of `@refunds-api/server`); SQL stores are migrated first. `stop()` closes it.
+   */
+  storage?: StoreOptions;
   /** The static bearer token the server accepts; `"test-token"` by default. */
   token?: string;
   /** Milliseconds since the epoch, for tests that move time (token expiry, `allocated_on`). */
@@ -41,6 +52,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     port: options.port ?? 0,
     seed: options.seed ?? defaultSeed,
     store: options.store,
+    storage: options.storage,
     staticTokens: [token],
     validateResponses: true,
     logger: pino({ level: "silent" }),

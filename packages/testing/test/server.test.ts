@@ -116,6 +116,12 @@ describe("startServer", () => {
     expect(await answers(server.url)).toBe(false);
   });
 
+  // The contract tests run it on PostgreSQL; here, that the options reach the store without waiting for a database.
+  it("opens the store its storage options name: a database that is not there fails the start", async () => {
+    const storage = { kind: "postgres", databaseUrl: "postgres://nobody@127.0.0.1:1/none" } as const;
+    await expect(startServer({ storage })).rejects.toThrow(/ECONNREFUSED|connect/);
+  });
+
   it("checks its responses against the spec: a stored refund that breaks it answers 500", async () => {
     const memory = createMemoryStore();
     const broken = { patient_refund_id: seededRefund, amount_cents: "twelve" } as unknown as PatientRefund;
