@@ -63,10 +63,11 @@ async function play(target: Target, scenario: Scenario): Promise<void> {
 
 describe.each(targets)("the client against the $name", (targetSpec) => {
   let target: Target;
+  // On a fresh machine the PostgreSQL run first installs Debian's package, which can take minutes.
   beforeAll(async () => {
     target = await targetSpec.start(index);
     runs[targetSpec.name] = target.recorder.exchanges;
-  });
+  }, 10 * 60_000);
   afterAll(() => target?.stop());
 
   const steps = scenarios.filter((s) => targetSpec.stateful || !s.serversOnly);
