@@ -234,13 +234,15 @@ function keysetCondition(
   field: string,
   p: Params,
 ): string {
-  const id = p.add(sqlText(after.id), "text");
   const value = cursorValue(sort, field, after.value);
+  // A parameter the query never uses has no type PostgreSQL can infer, so the id is added only where it is used.
   if (value === null) {
     // After a row without a value: ascending, only the rest of those; descending, those and every valued row.
     if (!sort.nullable) return order === "asc" ? "false" : "true";
+    const id = p.add(sqlText(after.id), "text");
     return order === "asc" ? `(${sort.column} IS NULL AND id > ${id})` : `(${sort.column} IS NOT NULL OR id < ${id})`;
   }
+  const id = p.add(sqlText(after.id), "text");
   const v = p.add(value, sort.type === "text" ? "text" : "double precision");
   const values: string[] = [];
   if (sort.nullable) values.push("false");
