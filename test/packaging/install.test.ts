@@ -251,7 +251,7 @@ describe(`the packed packages, installed with npm outside the workspace (Node ${
       expect(undeclaredImports(installed(name), manifest())).toEqual([]);
     });
 
-    it("exports built JavaScript with a declaration file beside each module, and no TypeScript source", () => {
+    it("exports built JavaScript with a declaration file beside each module, a README, and no TypeScript source", () => {
       const files = filesUnder(installed(name)).filter((f) => !f.startsWith("node_modules/"));
       const targets = exportTargets(manifest().exports);
       expect(targets.length).toBeGreaterThan(0);
@@ -260,6 +260,7 @@ describe(`the packed packages, installed with npm outside the workspace (Node ${
       for (const target of modules) expect(files).toContain(target.replace(/^\.\//, "").replace(/\.js$/, ".d.ts"));
       expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith(".d.ts"))).toEqual([]);
       expect(files.filter((f) => /^(src|test)\//.test(f))).toEqual([]);
+      expect(files).toContain("README.md");
       expect(manifest().sideEffects).toBe(false);
     });
 
