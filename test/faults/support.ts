@@ -3,28 +3,23 @@
 import { request as httpRequest } from "node:http";
 import { connect, type Socket } from "node:net";
 import { Writable } from "node:stream";
-import * as server from "@refunds-api/server";
-import { type StartedServer, type Store, startServer } from "@refunds-api/server";
+import { createStore, type SeedData, type StartedServer, type Store, startServer } from "@refunds-api/server";
 import { pino } from "pino";
 
 /** The bearer token every fault server accepts. */
 export const faultToken = "fault-token-8c41b2e07d";
 
-/** A started server, its captured log lines and its store kind. */
+/** A started server and its captured log lines. */
 export interface FaultServer extends StartedServer {
   logs: string[];
 }
 
-type CreateStore = (options: { kind: string }) => Promise<Store>;
-// The SQL stores are opened through `createStore` once the server exports it; until then only memory runs.
-const createStore = (server as unknown as { createStore?: CreateStore }).createStore;
-
-/** The store kinds the store-dependent fault tests run against: memory, and embedded PostgreSQL when available. */
-export const storeKinds: string[] = createStore ? ["memory", "embedded"] : ["memory"];
+/** The store kinds the store-dependent fault tests run against: in memory, and embedded PostgreSQL (PGlite). */
+export const storeKinds = ["memory", "embedded"] as const;
 
 /** Starts a server on a free loopback port over a store of `kind`, logging at `level` into `logs`. */
 export async function startFaultServer(
-  options: { kind?: string; level?: string; seed?: server.SeedData; store?: Store } = {},
+  options: { kind?: (typeof storeKinds)[number]; level?: string; seed?: SeedData; store?: Store } = {},
 ): Promise<FaultServer> {
   const logs: string[] = [];
   const stream = new Writable({
@@ -34,7 +29,7 @@ export async function startFaultServer(
     },
   });
   const kind = options.kind ?? "memory";
-  const store = options.store ?? (createStore && kind !== "memory" ? await createStore({ kind }) : undefined);
+  const store = options.store ?? (await createStore({ kind }));
   const started = await startServer({
     staticTokens: [faultToken],
     logger: pino({ level: options.level ?? "info" }, stream),
