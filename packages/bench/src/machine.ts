@@ -1,5 +1,5 @@
 // The machine a run happened on, printed with its results.
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 
 /** Cores, memory, Node version and date of a run. */
 export interface Machine {
@@ -9,6 +9,8 @@ export interface Machine {
   node: string;
   platform: string;
   date: string;
+  /** Load average over the last minute when the run started: other work competing for the cores. */
+  loadAverage: number;
 }
 
 /** Describes this machine, now. */
@@ -21,5 +23,6 @@ export function describeMachine(): Machine {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     date: new Date().toISOString(),
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

@@ -32,6 +32,7 @@ export async function listScaling(settings: BenchSettings): Promise<Section> {
   const notes = [
     `Latency of one client sending page requests one after the other (limit=100); ${small.toLocaleString("en")} vs ${large.toLocaleString("en")} stored patient refunds.`,
     "`page`: the default first page (newest first); `filtered`: sources=STRIPE (a fifth of the rows) sorted by amount.",
+    `Stores measured: ${settings.stores.join(", ")}.`,
   ];
   for (const store of settings.stores as StoreKind[]) {
     const scaled = await scalingOf(store, small, large, settings);

@@ -39,7 +39,10 @@ const columns: [keyof Row, string][] = [
 
 /** The results as a plain-text table with one block per section. */
 export function textReport(results: Results, machine: Machine): string {
-  const lines = [`${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.date}`, ""];
+  const lines = [
+    `${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.date}, load ${machine.loadAverage}`,
+    "",
+  ];
   for (const [key, section] of Object.entries(results)) {
     const body = rows(key, section);
     const widths = columns.map(([k, title]) => Math.max(title.length, ...body.map((r) => r[k].length)));
@@ -70,6 +73,7 @@ export function markdownReport(results: Results, machine: Machine, command: stri
     `| memory | ${machine.memoryGiB} GiB |`,
     `| Node | ${machine.node} (${machine.platform}) |`,
     `| date | ${machine.date} |`,
+    `| load average at start | ${machine.loadAverage} (other work on the same cores) |`,
     "",
   ];
   for (const [key, section] of Object.entries(results)) {

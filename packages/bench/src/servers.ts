@@ -31,7 +31,7 @@ export async function startServe(
   settings: ServeSettings,
   options: StartServeOptions = {},
 ): Promise<Target> {
-  const execArgv = ["--import", tsx];
+  const execArgv = ["--import", tsx, "--expose-gc"];
   if (options.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${options.maxOldSpaceMb}`);
   const child = fork(serveFile, [JSON.stringify(settings)], {
     execArgv,

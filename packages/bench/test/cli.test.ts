@@ -10,10 +10,11 @@ const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 const tsx = import.meta.resolve("tsx");
 
 describe("pnpm bench --quick --json", () => {
-  it("prints p1 to p5, each with a positive ratio beside a target for every case", async () => {
+  // Two servers, Prism, the generators and a client start in turn: a few seconds each on a quiet machine.
+  it("prints p1 to p5, each with a positive ratio beside a target for every case", { timeout: 180_000 }, async () => {
     const args = ["--quick", "--json", "--rounds", "1", "--duration", "0.15", "--warmup", "0", "--sizes", "50,500"];
     const { stdout } = await run(process.execPath, ["--import", tsx, cli, ...args, "--stores", "memory"], {
-      timeout: 120_000,
+      timeout: 170_000,
       maxBuffer: 16 * 1024 * 1024,
     });
     const report = JSON.parse(stdout);
