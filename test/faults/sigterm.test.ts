@@ -1,0 +1,132 @@
+// SIGTERM under load, on the real entry (`main.ts`, as `pnpm start` runs it): requests in flight are answered, new
+// connections are refused at once, and the process exits 0.
+import { type ChildProcess, spawn } from "node:child_process";
+import { request } from "node:http";
+import { connect } from "node:net";
+import { fileURLToPath } from "node:url";
+import { afterEach, expect, it } from "vitest";
+
+const main = fileURLToPath(new URL("../../packages/server/src/main.ts", import.meta.url));
+const token = "sigterm-token-77a1";
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+/** Starts the entry on a free port and resolves with its URL once it listens. */
+export async function startEntry(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", main], {
+    env: { ...process.env, PORT: "0", NODE_ENV: "", AUTH_TOKENS: token, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not listening after 60 s: ${output}`)), 60_000);
+    const read = (chunk: Buffer) => {
+      output += chunk;
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on("data", read);
+    child.stderr?.on("data", read);
+    exited.then(() => reject(new Error(`exited before listening: ${output}`)));
+  });
+  return { child, url, exited, output: () => output };
+}
+
+/** A create whose body arrives in two parts, the second only when `finish` is called. */
+function slowCreate(url: string, n: number) {
+  const body = JSON.stringify({ amount_cents: n, patient_external_id: "PAT-SIGTERM", allocations: [] });
+  let finish = () => {};
+  const reply = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(`${url}/api/patient-refunds/v1`, {
+      method: "POST",
+      agent: false,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": body.length },
+    });
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (c) => {
+        text += c;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+    req.write(body.slice(0, 10));
+    finish = () => req.end(body.slice(10));
+  });
+  return { reply, finish: () => finish() };
+}
+
+/** Whether a new TCP connection is accepted. */
+const accepts = (url: string) =>
+  new Promise<boolean>((resolve) => {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+
+const get = (url: string) =>
+  new Promise<number>((resolve, reject) => {
+    const req = request(`${url}/api/patient-refunds/v1?limit=5`, {
+      agent: false,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    req.on("response", (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+
+it("SIGTERM under load: in-flight requests finish, new connections are refused, the process exits 0", async () => {
+  const server = await startEntry({ STORE: "memory", LOG_LEVEL: "info" });
+
+  // Load: 100 creates in flight (bodies half sent), and a stream of reads on fresh connections.
+  const inFlight = Array.from({ length: 100 }, (_, i) => slowCreate(server.url, i + 1));
+  let reading = true;
+  const reads: Promise<number | string>[] = [];
+  const reader = (async () => {
+    while (reading) {
+      const r = get(server.url).catch((e: NodeJS.ErrnoException) => e.code ?? String(e));
+      reads.push(r);
+      await r;
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const readsBefore = reads.length;
+
+  server.child.kill("SIGTERM");
+  // The listening socket closes at once, while the requests in flight are still waiting for their bodies.
+  let refused = false;
+  for (let i = 0; i < 50 && !refused; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    refused = !(await accepts(server.url));
+  }
+  expect(refused).toBe(true);
+  expect(server.child.exitCode).toBeNull();
+  reading = false;
+  await reader;
+
+  for (const r of inFlight) r.finish();
+  const replies = await Promise.all(inFlight.map((r) => r.reply));
+  expect(replies.map((r) => r.status)).toEqual(Array(100).fill(200));
+  expect(replies.map((r) => JSON.parse(r.body).amount_cents)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+
+  expect(await server.exited).toBe(0);
+  const outcomes = await Promise.all(reads);
+  expect(readsBefore).toBeGreaterThan(0);
+  // Every read was answered 200 or refused outright: none was cut off half-way.
+  expect(outcomes.filter((o) => o !== 200 && o !== "ECONNREFUSED")).toEqual([]);
+  expect(server.output()).not.toMatch(/"level":(50|60)/);
+}, 90_000);
