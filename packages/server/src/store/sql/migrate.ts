@@ -1,4 +1,4 @@
-// Schema migrations: plain `.sql` files applied in the order of their names, each recorded once in
+// Schema migrations: plain `.sql` files applied in the order of their numbers, each recorded once in
 // `schema_migrations` with a checksum. All pending files run in one transaction under an advisory lock, so two
 // servers starting at once against one database apply each file exactly once, and a failing file leaves no trace.
 import { createHash } from "node:crypto";
@@ -11,7 +11,7 @@ export const migrationsDir = fileURLToPath(new URL("../../../migrations/", impor
 
 /** One migration file. */
 export interface Migration {
-  /** The file name without `.sql`, such as `0001_refunds`; migrations run in the order of their names. */
+  /** The file name without `.sql`, such as `0001_refunds`; migrations run in the order of their numbers. */
   name: string;
   sql: string;
   checksum: string;
@@ -21,11 +21,11 @@ const fileName = /^\d+_[\w-]+\.sql$/;
 // Any constant works; it names "the migration lock" of this application among other users of advisory locks.
 const migrationLock = 7_351_204_211;
 
-/** The migrations in `dir`, in order. */
+/** The migrations in `dir` (files named `<number>_<name>.sql`), in the order of their numbers. */
 export function readMigrations(dir: string = migrationsDir): Migration[] {
   return readdirSync(dir)
     .filter((f) => fileName.test(f))
-    .sort()
+    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) || (a < b ? -1 : 1))
     .map((f) => {
       const sql = readFileSync(`${dir}/${f}`, "utf8");
       return { name: f.slice(0, -4), sql, checksum: createHash("sha256").update(sql).digest("hex") };
