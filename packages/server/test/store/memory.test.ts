@@ -2,9 +2,8 @@ import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "../../src/index.js";
 import { compareKeys, compareStrings, instantOf, sortKey } from "../../src/store/order.js";
 import { patientRefunds } from "../support/refunds.js";
-import { describeStoreContract } from "./contract.js";
 
-describeStoreContract("memory", async () => createMemoryStore());
+// The store contract runs against every store, this one included, in contract.test.ts.
 
 describe("instantOf", () => {
   it.each([
