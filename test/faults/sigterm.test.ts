@@ -1,43 +1,11 @@
 // SIGTERM under load, on the real entry (`main.ts`, as `pnpm start` runs it): requests in flight are answered, new
 // connections are refused at once, and the process exits 0.
-import { type ChildProcess, spawn } from "node:child_process";
 import { request } from "node:http";
 import { connect } from "node:net";
-import { fileURLToPath } from "node:url";
 import { afterEach, expect, it } from "vitest";
+import { startEntry, stopEntries, entryToken as token } from "./entry.js";
 
-const main = fileURLToPath(new URL("../../packages/server/src/main.ts", import.meta.url));
-const token = "sigterm-token-77a1";
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-});
-
-/** Starts the entry on a free port and resolves with its URL once it listens. */
-export async function startEntry(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", main], {
-    env: { ...process.env, PORT: "0", NODE_ENV: "", AUTH_TOKENS: token, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not listening after 60 s: ${output}`)), 60_000);
-    const read = (chunk: Buffer) => {
-      output += chunk;
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on("data", read);
-    child.stderr?.on("data", read);
-    exited.then(() => reject(new Error(`exited before listening: ${output}`)));
-  });
-  return { child, url, exited, output: () => output };
-}
+afterEach(stopEntries);
 
 /** A create whose body arrives in two parts, the second only when `finish` is called. */
 function slowCreate(url: string, n: number) {
@@ -94,7 +62,7 @@ const get = (url: string) =>
   });
 
 it("SIGTERM under load: in-flight requests finish, new connections are refused, the process exits 0", async () => {
-  const server = await startEntry({ STORE: "memory", LOG_LEVEL: "info" });
+  const server = await startEntry({ STORE: "memory" });
 
   // Load: 100 creates in flight (bodies half sent), and a stream of reads on fresh connections.
   const inFlight = Array.from({ length: 100 }, (_, i) => slowCreate(server.url, i + 1));
