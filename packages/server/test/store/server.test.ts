@@ -101,7 +101,8 @@ describe.each(storeKinds)("parallel requests on the %s store", (kind) => {
   afterAll(() => server?.close());
 
   it("1,000 parallel creates answer 200 and are all listed, once", async () => {
-    server = await startHarness({ storage: await emptyStorage(kind) });
+    // Counts are the point here; every other server test checks responses against the spec.
+    server = await startHarness({ storage: await emptyStorage(kind), validateResponses: false });
     const replies = await Promise.all(
       Array.from({ length: 1000 }, (_, i) =>
         (server as Harness).request("POST", patientRefunds, {
