@@ -37,13 +37,15 @@ describe("listOrder", () => {
     { id: "c", n: 1, t: "😀" },
     { id: "d", n: 3, t: "\uffff" },
     { id: "e", n: 1, t: "B" },
+    { id: "f", n: 4, t: "\ud800" },
+    { id: "g", n: 5, t: "\ufffd" },
   ];
   it.each([
-    { field: "n", direction: "asc" as const, want: ["c", "e", "a", "b", "d"] },
-    { field: "n", direction: "desc" as const, want: ["d", "b", "a", "e", "c"] },
-    // Code points: "B" < "b" < U+FFFF < U+1F600; a missing value last.
-    { field: "t", direction: "asc" as const, want: ["e", "b", "d", "c", "a"] },
-    { field: "t", direction: "desc" as const, want: ["a", "c", "d", "b", "e"] },
+    { field: "n", direction: "asc" as const, want: ["c", "e", "a", "b", "d", "f", "g"] },
+    { field: "n", direction: "desc" as const, want: ["g", "f", "d", "b", "a", "e", "c"] },
+    // Code points: "B" < "b" < U+D800 (as U+FFFD) = U+FFFD < U+FFFF < U+1F600; a missing value last.
+    { field: "t", direction: "asc" as const, want: ["e", "b", "f", "g", "d", "c", "a"] },
+    { field: "t", direction: "desc" as const, want: ["a", "c", "d", "g", "f", "b", "e"] },
   ])("orders by $field $direction, then id", ({ field, direction, want }) => {
     expect(listOrder(rows, field, direction, "id").map((r) => r.id)).toEqual(want);
   });

@@ -1,5 +1,6 @@
 // A plain model of what the server holds and how its lists answer, written from the README's rules without the
-// server's code: instants to the millisecond, text by code point, missing values last, ties by id.
+// server's code: instants to the millisecond, text by code point (an unpaired surrogate as U+FFFD), missing values
+// last, ties by id.
 
 /** A refund as the wire carries it. */
 export type WireRefund = Record<string, unknown>;
@@ -31,9 +32,16 @@ export function instantMs(timestamp: string): bigint {
   return BigInt(seconds) * 1000n + BigInt(fraction.padEnd(3, "0").slice(0, 3));
 }
 
+// Code points, an unpaired surrogate read as U+FFFD (what UTF-8, and so a SQL store, keeps in its place).
+const codePoints = (text: string) =>
+  Array.from(text, (c) => {
+    const point = c.codePointAt(0) as number;
+    return point >= 0xd800 && point <= 0xdfff ? 0xfffd : point;
+  });
+
 function compareText(a: string, b: string): number {
-  const x = Array.from(a, (c) => c.codePointAt(0) as number);
-  const y = Array.from(b, (c) => c.codePointAt(0) as number);
+  const x = codePoints(a);
+  const y = codePoints(b);
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
     if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
   }

@@ -37,21 +37,31 @@ export function sortKey(sort: string, value: SortValue): SortKey {
   return sort === "refund_timestamp" && typeof value === "string" ? instantOf(value) : value;
 }
 
-/** Compares strings by Unicode code point (UTF-8 byte order, as PostgreSQL's "C" collation does). */
+/**
+ * Compares strings by Unicode code point (UTF-8 byte order, as PostgreSQL's "C" collation does). An unpaired
+ * surrogate counts as U+FFFD, the character UTF-8 (and so a SQL store) keeps in its place.
+ */
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) {
-      // UTF-16 puts surrogates (code points above U+FFFF) before U+E000..U+FFFF; code point order does not.
-      if (x >= 0xd800 && x <= 0xdfff && y >= 0xe000) return 1;
-      if (y >= 0xd800 && y <= 0xdfff && x >= 0xe000) return -1;
-      return x - y;
-    }
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = codePointAt(a, i);
+    const y = codePointAt(b, j);
+    if (x !== y) return x - y;
+    i += x > 0xffff ? 2 : 1;
+    j += y > 0xffff ? 2 : 1;
   }
-  return a.length - b.length;
+  return (i < a.length ? 1 : 0) - (j < b.length ? 1 : 0);
+}
+
+// The code point that starts at `i` (UTF-16 puts those above U+FFFF, as surrogate pairs, before U+E000..U+FFFF;
+// code point order does not), or U+FFFD for an unpaired surrogate.
+function codePointAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c < 0xd800 || c > 0xdfff) return c;
+  const low = s.charCodeAt(i + 1);
+  return c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff ? 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00) : 0xfffd;
 }
 
 /** Ascending order of sort keys; null is greater than any value. */

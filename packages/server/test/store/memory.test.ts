@@ -35,6 +35,15 @@ describe("compareStrings orders by code point", () => {
     { a: "😀", b: "\uffff", sign: 1 },
     { a: "\ue000", b: "😀", sign: -1 },
     { a: "é", b: "z", sign: 1 },
+    { a: "😀", b: "😁", sign: -1 },
+    // An unpaired surrogate counts as U+FFFD, as a UTF-8 store keeps it.
+    { a: "\ud800", b: "\uffff", sign: -1 },
+    { a: "\ud800", b: "\ue000", sign: 1 },
+    { a: "\udc00", b: "\ufffd", sign: 0 },
+    { a: "\ud800x", b: "\ufffd", sign: 1 },
+    { a: "😀\udc00", b: "😀\ud800", sign: 0 },
+    { a: "\ud83d", b: "😀", sign: -1 },
+    { a: "\ud83d😀", b: "😀", sign: -1 },
   ])("$a vs $b", ({ a, b, sign }) => {
     expect(Math.sign(compareStrings(a, b))).toBe(sign);
     expect(Math.sign(compareStrings(b, a))).toBe(sign === 0 ? 0 : -sign);
