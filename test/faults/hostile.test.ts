@@ -188,6 +188,7 @@ const faithful: { name: string; text: string }[] = [
   { name: "a NUL", text: "a\u0000b" },
   { name: "control characters", text: "\u0001\u0007\u001b[31m\u007f" },
   { name: "unpaired surrogates", text: "\ud800x\udfff" },
+  { name: "U+FFFD then an unpaired low surrogate", text: "\ufffd\udfff" },
   { name: "a byte order mark", text: "\ufeffPAT" },
   { name: "a right-to-left override", text: "PAT-\u202e1234" },
   { name: "a family emoji with joiners", text: "👩‍👩‍👧‍👦" },

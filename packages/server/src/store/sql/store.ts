@@ -22,13 +22,18 @@ import type {
 } from "../types.js";
 import type { Queryable, SqlDb } from "./db.js";
 
+const unpairedSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 /**
  * Text as PostgreSQL can store it, in the same code point order and with the same equalities: text cannot hold
  * U+0000, so U+0001 becomes U+0001 U+0002 and U+0000 becomes U+0001 U+0001 (a prefix-free code that keeps order).
+ * UTF-8 has no unpaired surrogates: each becomes U+FFFD here, as the lists order it, rather than reach the driver
+ * (PGlite fails the query on some, such as U+FFFD then an unpaired low surrogate).
  */
 export function sqlText(text: string): string {
-  if (!text.includes("\u0000") && !text.includes("\u0001")) return text;
-  return text.replaceAll("\u0001", "\u0001\u0002").replaceAll("\u0000", "\u0001\u0001");
+  const wellFormed = text.replace(unpairedSurrogate, "\ufffd");
+  if (!wellFormed.includes("\u0000") && !wellFormed.includes("\u0001")) return wellFormed;
+  return wellFormed.replaceAll("\u0001", "\u0001\u0002").replaceAll("\u0000", "\u0001\u0001");
 }
 
 type ColumnValue = string | number | boolean | null;
