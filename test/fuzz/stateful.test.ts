@@ -3,14 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  createMemoryStore,
-  defaultOrganizationId,
-  defaultSeed,
-  type StartedServer,
-  type Store,
-  startServer,
-} from "@refunds-api/server";
+import { createStore, defaultOrganizationId, defaultSeed, type StartedServer, startServer } from "@refunds-api/server";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundledSpec } from "../support/spec.js";
@@ -32,38 +25,20 @@ const counter = new CaseCounter();
 const payers = (defaultSeed.non_insurance_payers ?? []).filter((p) => p.enabled);
 const seedFile = fileURLToPath(new URL("../../test-artifacts/fuzz/stateful-seed.json", import.meta.url));
 
-/** A store whose contents can be thrown away between runs while the app (slow to build) stays. */
-class SwappableStore implements Store {
-  private current = createMemoryStore();
-  get patientRefunds() {
-    return this.current.patientRefunds;
-  }
-  get nonInsurancePayerRefunds() {
-    return this.current.nonInsurancePayerRefunds;
-  }
-  reset() {
-    this.current = createMemoryStore();
-  }
-  close() {
-    return this.current.close();
-  }
-}
-
-const store = new SwappableStore();
+// The server of the store kind whose runs are going on.
 let server: StartedServer;
-beforeAll(async () => {
-  const seed = { non_insurance_payers: defaultSeed.non_insurance_payers };
+let storeKind: string;
+beforeAll(() => {
   mkdirSync(dirname(seedFile), { recursive: true });
   writeFileSync(seedFile, `${JSON.stringify(seed, null, 2)}\n`);
-  server = await startServer({ seed, store, staticTokens: [fuzzToken] });
 });
-afterAll(async () => {
-  await server?.close();
+afterAll(() => {
   const file = counter.write("stateful");
   process.stdout.write(
     `Stateful fuzz requests per operation (${file}):\n${JSON.stringify(counter.summary(), null, 1)}\n`,
   );
 });
+const seed = { non_insurance_payers: defaultSeed.non_insurance_payers };
 
 // Small pools, so filters match several refunds and sorts meet ties.
 const uuids = [
@@ -213,7 +188,7 @@ function fail(real: Real, message: string, reply?: Reply): never {
   if (reply) lines.push(`Reply: ${reply.status} ${reply.text.slice(0, 1500)}`);
   lines.push(
     "Reproduce: start the server with only the seed's payers, then run the requests of this run in order:",
-    `  SEED_FILE=${seedFile} PORT=3000 AUTH_TOKENS=${fuzzToken} node packages/server/dist/main.js &`,
+    `  SEED_FILE=${seedFile} STORE=${storeKind} DATA_DIR=$(mktemp -d) PORT=3000 AUTH_TOKENS=${fuzzToken} node packages/server/dist/main.js &`,
     ...real.history.map((r) => `  ${curlOf(r)}`),
   );
   throw new Failure(lines.join("\n"));
@@ -480,23 +455,55 @@ const commands = resources.flatMap((res) => [
     .map((l) => new List(res, l.sort, l.direction, l.limit, l.filter)),
 ]);
 
-// Each run is a sequence of up to 40 requests (lists read every page), so half as many runs as cases.
-const runs = Math.max(1, Math.ceil(fuzzSettings.runs / 2));
+/** Deletes every refund through the API, so the next run (a shrink included) starts from an empty store. */
+async function emptyStore() {
+  for (const res of resources) {
+    let token: string | undefined;
+    const ids: string[] = [];
+    do {
+      const query: [string, string][] = [
+        ["limit", "999"],
+        ...(token ? [["page_token", token] as [string, string]] : []),
+      ];
+      const reply = await send(server.url, { method: "GET", path: res.base, query });
+      const page = JSON.parse(reply.text);
+      ids.push(...page.items.map((r: WireRefund) => r[res.idField] as string));
+      token = page.next_page_token;
+    } while (token);
+    for (const id of ids) await send(server.url, { method: "DELETE", path: `${res.base}/${id}` });
+  }
+}
 
-describe("stateful runs against a model", () => {
+// A run is a sequence of about 25 commands (up to 50; a list reads every page), so a quarter as many runs as
+// cases, which makes about 200 of each operation; the embedded store answers more slowly and gets a sixteenth.
+const stores = [
+  { kind: "memory" as const, runs: Math.max(1, Math.ceil(fuzzSettings.runs / 4)) },
+  { kind: "embedded" as const, runs: Math.max(1, Math.ceil(fuzzSettings.runs / 16)) },
+];
+
+describe.each(stores)("stateful runs against a model, $kind store", ({ kind, runs }) => {
+  beforeAll(async () => {
+    storeKind = kind;
+    server = await startServer({ seed, store: await createStore({ kind }), staticTokens: [fuzzToken] });
+  }, 120_000);
+  afterAll(() => server?.close());
+
   it(
     "create, update, get, list and delete agree with the model, page by page",
     async () => {
       await fuzz(
-        "stateful runs",
-        fc.asyncProperty(fc.commands(commands, { maxCommands: 40 }), async (cmds) => {
-          store.reset();
+        `stateful runs against a model, ${kind} store`,
+        fc.asyncProperty(fc.commands(commands, { maxCommands: 50, size: "medium" }), async (cmds) => {
           const model: Model = { live: { patient: new Map(), payer: new Map() }, gone: { patient: [], payer: [] } };
-          await fc.asyncModelRun(() => ({ model, real: { history: [] } }), cmds);
+          try {
+            await fc.asyncModelRun(() => ({ model, real: { history: [] } }), cmds);
+          } finally {
+            await emptyStore();
+          }
         }),
         runs,
       );
     },
-    timeoutFor(runs, 300),
+    timeoutFor(runs, kind === "memory" ? 300 : 1500),
   );
 });
