@@ -1,7 +1,7 @@
 // The server under fuzz (in this process, on a free loopback port, the seed and token `pnpm start` has), the
 // requests it is sent, and each request as a curl command that replays it against `pnpm start`.
 import { Writable } from "node:stream";
-import { type StartedServer, startServer } from "@refunds-api/server";
+import { createStore, type StartedServer, startServer } from "@refunds-api/server";
 import { pino } from "pino";
 import type { Reply } from "./contract.js";
 
@@ -24,6 +24,8 @@ export interface WireRequest {
 /** A running server with its log. */
 export interface FuzzServer {
   url: string;
+  /** The kind of store behind it. */
+  kind: "memory" | "embedded";
   server: StartedServer;
   /** Log lines so far. */
   logs: string[];
@@ -31,8 +33,11 @@ export interface FuzzServer {
   close(): Promise<void>;
 }
 
-/** Starts the server with the default seed and the dev token; every log line is kept. */
-export async function startFuzzServer(options: { validateResponses?: boolean } = {}): Promise<FuzzServer> {
+/** Starts the server with the default seed and the dev token over a store of `kind`; every log line is kept. */
+export async function startFuzzServer(
+  options: { kind?: FuzzServer["kind"]; validateResponses?: boolean } = {},
+): Promise<FuzzServer> {
+  const kind = options.kind ?? "memory";
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -41,12 +46,14 @@ export async function startFuzzServer(options: { validateResponses?: boolean } =
     },
   });
   const server = await startServer({
+    store: await createStore({ kind }),
     staticTokens: [fuzzToken],
     logger: pino({ level: "warn" }, stream),
     validateResponses: options.validateResponses ?? true,
   });
   return {
     url: server.url,
+    kind,
     server,
     logs,
     send: (request) => send(server.url, request),

@@ -18,11 +18,13 @@ const resolve = (ref: string) =>
     .split("/")
     .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], spec) as JsonSchema;
 
-const validRuns = Math.ceil(fuzzSettings.runs / 2);
-const mutatedRuns = fuzzSettings.runs - validRuns;
+// Half the cases are valid, split between the stores (valid requests reach the store); half are broken, which
+// never get past validation, so the memory store answers those.
+const validRuns = Math.ceil(fuzzSettings.runs / 4);
+const mutatedRuns = fuzzSettings.runs - 2 * validRuns;
 const counter = new CaseCounter();
 
-let fz: FuzzServer;
+const servers = {} as Record<FuzzServer["kind"], FuzzServer>;
 const pageTokens: Record<string, string> = {};
 
 // Minimal valid creates, to make the refund a delete case removes.
@@ -40,11 +42,14 @@ const creates: Record<string, { path: string; body: unknown; id: string }> = {
 };
 
 beforeAll(async () => {
-  fz = await startFuzzServer();
-  // One more payer refund, so both lists have a second page and so a page token.
-  await fz.send(createRequest("non_insurance_payer_refund_id"));
+  [servers.memory, servers.embedded] = await Promise.all([
+    startFuzzServer({ kind: "memory" }),
+    startFuzzServer({ kind: "embedded" }),
+  ]);
+  // One more payer refund, so both lists have a second page and so a page token (the same on both stores).
+  for (const fz of Object.values(servers)) await fz.send(createRequest("non_insurance_payer_refund_id"));
   for (const op of operations.filter((o) => o.queryParams.some((p) => p.name === "page_token"))) {
-    const reply = await fz.send({ method: "GET", path: op.path, query: [["limit", "1"]] });
+    const reply = await servers.memory.send({ method: "GET", path: op.path, query: [["limit", "1"]] });
     const token = JSON.parse(reply.text).next_page_token;
     if (typeof token !== "string") throw new Error(`${op.operationId} gave no page token: ${reply.text}`);
     pageTokens[op.operationId] = token;
@@ -52,7 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await fz?.close();
+  await Promise.all(Object.values(servers).map((fz) => fz.close()));
   const file = counter.write("operations");
   process.stdout.write(`Fuzz cases per operation (${file}):\n${JSON.stringify(counter.summary(), null, 1)}\n`);
 });
@@ -102,8 +107,8 @@ function expected(op: FuzzOperation, c: FuzzCase): { status: number; errorName?:
 }
 
 /** Sends a case and lists every way its answer is wrong; a failure reads as a report with curl commands. */
-async function check(op: FuzzOperation, c: FuzzCase): Promise<void> {
-  counter.add(op.operationId, c.location ? `${c.location}:${c.kind}` : c.kind);
+async function check(op: FuzzOperation, c: FuzzCase, fz: FuzzServer): Promise<void> {
+  counter.add(op.operationId, c.location ? `${c.location}:${c.kind}` : `${c.kind}:${fz.kind}`);
   const setup: { request: WireRequest; id: string }[] = [];
   const path = { ...c.path };
   for (const [name, value] of Object.entries(path)) {
@@ -135,7 +140,7 @@ async function check(op: FuzzOperation, c: FuzzCase): Promise<void> {
       problems.push(`expected ${positive.length} overdraft messages`);
     }
   }
-  if (problems.length > 0) throw new Error(report(c, request, reply, problems, setup));
+  if (problems.length > 0) throw new Error(report(c, fz, request, reply, problems, setup));
 }
 
 /**
@@ -150,6 +155,7 @@ function faultyField(c: FuzzCase): string {
 
 function report(
   c: FuzzCase,
+  fz: FuzzServer,
   request: WireRequest,
   reply: Reply,
   problems: string[],
@@ -161,7 +167,7 @@ function report(
     `Reply: ${reply.status} ${reply.contentType ?? ""} ${reply.text.slice(0, 1500)}`,
   ];
   if (reply.status >= 500) lines.push("Server log:", ...fz.logs.slice(-3).map((l) => `  ${l.trim().slice(0, 2000)}`));
-  lines.push("Reproduce against `pnpm start` (same seed and token):");
+  lines.push(`Reproduce against \`STORE=${fz.kind} pnpm start\` (same seed and token; a fresh DATA_DIR):`);
   let curl = curlOf(request);
   for (const { request: create, id } of setup) {
     const name = Object.keys(c.path).find((k) => c.path[k] === freshId) ?? "id";
@@ -176,13 +182,13 @@ function report(
 
 for (const op of operations) {
   describe(op.operationId, () => {
-    it(
-      "valid requests: answered 200, inside the contract",
-      async () => {
+    it.each(["memory", "embedded"] as const)(
+      "valid requests on the %s store: answered 200, inside the contract",
+      async (kind) => {
         const ctx = contextOf(op);
         await fuzz(
-          `${op.operationId} valid requests`,
-          fc.asyncProperty(validCases(op, ctx), (c) => check(op, c)),
+          `${op.operationId} valid requests on the ${kind} store`,
+          fc.asyncProperty(validCases(op, ctx), (c) => check(op, c, servers[kind])),
           validRuns,
         );
       },
@@ -195,7 +201,7 @@ for (const op of operations) {
         const ctx = contextOf(op);
         await fuzz(
           `${op.operationId} mutated requests`,
-          fc.asyncProperty(mutatedCases(op, ctx), (c) => check(op, c)),
+          fc.asyncProperty(mutatedCases(op, ctx), (c) => check(op, c, servers.memory)),
           mutatedRuns,
         );
       },
