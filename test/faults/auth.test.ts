@@ -149,8 +149,8 @@ describe("auth on every operation", () => {
 
   it.each(
     operations.flatMap((op) => [
-      { op: op.operationId, kind: "the static token", token: () => staticToken },
-      { op: op.operationId, kind: "an issued token", token: () => issued },
+      { op: op.operationId, kind: "the static token", token: (): string => staticToken },
+      { op: op.operationId, kind: "an issued token", token: (): string => issued },
     ]),
   )("$op with $kind is let through", async ({ op, kind, token }) => {
     const reply = await send(op, `Bearer ${token()}`);

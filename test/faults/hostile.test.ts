@@ -380,7 +380,7 @@ describe("slow clients", () => {
       s.server.headersTimeout = 300;
       s.server.requestTimeout = 600;
       // Node checks the limits on a timer it sets up when the server starts listening: restart that timer faster.
-      s.server.connectionsCheckingInterval = 50;
+      (s.server as typeof s.server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 50;
       s.server.emit("listening");
     });
 

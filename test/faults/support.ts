@@ -61,9 +61,8 @@ export function rawRequest(
   },
 ): Promise<RawReply> {
   return new Promise((resolve, reject) => {
-    const headers = Object.entries({ authorization: `Bearer ${faultToken}`, ...options.headers }).filter(
-      (entry): entry is [string, string | number] => entry[1] !== null,
-    );
+    const all: Record<string, string | number | null> = { authorization: `Bearer ${faultToken}`, ...options.headers };
+    const headers = Object.entries(all).filter((entry): entry is [string, string | number] => entry[1] !== null);
     const req = httpRequest(`${url}${options.path}`, {
       method: options.method ?? "GET",
       headers: Object.fromEntries(headers),
