@@ -328,11 +328,20 @@ describe("request lines and headers Node refuses itself", () => {
   it.each([
     { name: "a URL of 20,000 query parameters", path: `${patientRefunds}?${"sources=STRIPE&".repeat(20_000)}` },
     { name: "a header of 100 kB", path: patientRefunds, headers: { "x-junk": "x".repeat(100_000) } },
-  ])("answers $name with 431 and stays up", async ({ path, headers }) => {
-    const reply = await rawRequest(s.url, { path, headers });
-    expect(reply.status).toBe(431);
-    expect((await rawRequest(s.url, { path: "/healthz" })).status).toBe(200);
-  });
+  ])(
+    "refuses $name with 431 (or, on newer Node, by closing the connection) and stays up",
+    async ({ path, headers }) => {
+      const socket = await openSocket(s.url);
+      const lines = Object.entries({ host: "x", authorization: `Bearer ${faultToken}`, ...headers }).map(
+        ([name, value]) => `${name}: ${value}\r\n`,
+      );
+      socket.end(`GET ${path} HTTP/1.1\r\n${lines.join("")}\r\n`);
+      await socket.gone;
+      // Node 20 answers 431; Node 24 may reset the connection while the request is still arriving. Never a 2xx.
+      expect(socket.received()).toMatch(/^(HTTP\/1\.1 431 |$)/);
+      expect((await rawRequest(s.url, { path: "/healthz" })).status).toBe(200);
+    },
+  );
 
   it("answers a request line that is not HTTP with 400 and stays up", async () => {
     const socket = await openSocket(s.url);
