@@ -60,7 +60,7 @@ describe.each(storeKinds)("concurrency, %s store", (kind) => {
     let inserting = true;
     const walks: Refund[][] = [];
     const walker = (async () => {
-      while (inserting) walks.push(await walk(patient, 37));
+      while (inserting) walks.push(await walk(patient, 97));
     })();
     const created = await Promise.all(Array.from({ length: 1000 }, (_, i) => create(patient, i + 1)));
     inserting = false;
