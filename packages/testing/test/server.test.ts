@@ -129,6 +129,7 @@ describe("startServer", () => {
       ...memory,
       patientRefunds: {
         insert: (row, options) => memory.patientRefunds.insert(row, options),
+        insertMany: (rows) => memory.patientRefunds.insertMany(rows),
         get: async () => broken,
         update: (id, apply) => memory.patientRefunds.update(id, apply),
         delete: (id) => memory.patientRefunds.delete(id),

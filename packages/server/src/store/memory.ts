@@ -71,11 +71,18 @@ class MemoryTable<T, F, S extends string> implements RefundTable<T, F, S> {
     if (this.rows.has(id)) throw new Error(`A row with id ${id} exists already.`);
     const charges = options.charges ?? [];
     options.guard?.(new Map(charges.map((c) => [c.key, this.charged.get(c.key) ?? 0])));
-    const row: Row<T, S> = { id, value, keys: this.keysOf(value), postings: this.postingsOf(value), charges };
-    this.rows.set(id, row);
-    for (const tree of this.trees.values()) tree.set(row, undefined);
-    this.post(row, row.postings, 1);
-    this.charge(charges, 1);
+    this.add(id, value, charges);
+  }
+
+  async insertMany(values: readonly T[]): Promise<void> {
+    const ids = new Set<string>();
+    for (const value of values) {
+      const id = this.shape.id(value);
+      if (this.rows.has(id) || ids.has(id)) throw new Error(`A row with id ${id} exists already.`);
+      ids.add(id);
+    }
+    // No await between the check and the last row: nothing else can run in between.
+    for (const value of values) this.add(this.shape.id(value), value, []);
   }
 
   async get(id: string): Promise<T | undefined> {
@@ -163,6 +170,14 @@ class MemoryTable<T, F, S extends string> implements RefundTable<T, F, S> {
     }
     if (!best) return undefined;
     return best.length === 1 ? best[0] : new Set(best.flatMap((s) => [...s]));
+  }
+
+  private add(id: string, value: T, charges: readonly BalanceCharge[]) {
+    const row: Row<T, S> = { id, value, keys: this.keysOf(value), postings: this.postingsOf(value), charges };
+    this.rows.set(id, row);
+    for (const tree of this.trees.values()) tree.set(row, undefined);
+    this.post(row, row.postings, 1);
+    this.charge(charges, 1);
   }
 
   private keysOf(value: T): Record<S, SortKey> {

@@ -79,6 +79,11 @@ export interface InsertOptions {
 export interface RefundTable<T, F, S extends string> {
   /** Adds a row; rejects when the id exists or the guard throws. */
   insert(row: T, options?: InsertOptions): Promise<void>;
+  /**
+   * Adds rows that charge no balance, all or none: rejects, storing none of them, when an id exists already or
+   * appears twice among `rows`. For bulk loads (imports, benchmarks): one round trip for the lot.
+   */
+  insertMany(rows: readonly T[]): Promise<void>;
   get(id: string): Promise<T | undefined>;
   /** Replaces a row by `apply(current)` atomically (no update is lost); `undefined` when there is no such row. */
   update(id: string, apply: (current: T) => T): Promise<T | undefined>;

@@ -90,6 +90,45 @@ export function describeStoreContract(name: string, make: () => Promise<Store>) 
       expect(page.more).toBe(true);
     });
 
+    it("inserts a batch at once: every row, in every order and filter", async () => {
+      const rows = patientRefunds(300, 11);
+      await store.patientRefunds.insertMany(rows);
+      await store.patientRefunds.insertMany([]);
+      expect((await readAll(store, {}, "refund_note", "asc", 40)).map(id)).toEqual(
+        modelSort(rows, "refund_note", "asc", id).map(id),
+      );
+      const claim = pools.claims[1] as string;
+      const byClaim = rows.filter((r) =>
+        r.allocations.some((a) => "claim_id" in a.target && a.target.claim_id === claim),
+      );
+      expect((await readAll(store, { claim_id: claim }, "amount_cents", "desc", 40)).map(id)).toEqual(
+        modelSort(byClaim, "amount_cents", "desc", id).map(id),
+      );
+      expect(await store.patientRefunds.get(id(rows[123] as PatientRefund))).toEqual(rows[123]);
+    });
+
+    it.each([
+      { name: "an id already stored", batch: (rows: PatientRefund[]) => [...rows.slice(3, 8), rows[0]] },
+      { name: "an id twice in the batch", batch: (rows: PatientRefund[]) => [...rows.slice(3, 8), rows[4]] },
+    ])("refuses a batch with $name and stores none of it", async ({ batch }) => {
+      const rows = patientRefunds(10, 12);
+      await store.patientRefunds.insertMany(rows.slice(0, 3));
+      await expect(store.patientRefunds.insertMany(batch(rows) as PatientRefund[])).rejects.toThrow(/exists already/);
+      expect((await readAll(store, {}, "amount_cents", "asc", 10)).map(id).sort()).toEqual(
+        rows.slice(0, 3).map(id).sort(),
+      );
+      expect(await readAll(store, { claim_id: pools.claims[0] }, "amount_cents", "asc", 10)).toEqual(
+        modelSort(
+          rows
+            .slice(0, 3)
+            .filter((r) => r.allocations.some((a) => "claim_id" in a.target && a.target.claim_id === pools.claims[0])),
+          "amount_cents",
+          "asc",
+          id,
+        ),
+      );
+    });
+
     it("charges balances, and a throwing guard stops the insert and the charge", async () => {
       const [first, second, third] = patientRefunds(3, 6) as [PatientRefund, PatientRefund, PatientRefund];
       const seen: number[] = [];

@@ -75,6 +75,7 @@ class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
   private readonly columnNames: string[];
   private readonly insertSql: string;
   private readonly updateSql: string;
+  private readonly insertManySql: string;
 
   constructor(
     private readonly db: SqlDb,
@@ -91,6 +92,11 @@ class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
          INSERT INTO ${def.targets.table} (kind, value, refund_id)
          SELECT t.kind, t.value, inserted.id FROM inserted, unnest($${n + 1}::text[], $${n + 2}::text[]) AS t (kind, value)`
       : insertRow;
+    // Rows as one array per column: a single statement of fixed text whatever the number of rows.
+    const arrays = columns.map((c, i) => `$${i + 1}::${c === "body" || c === "charges" ? "text" : this.typeOf(c)}[]`);
+    const casts = columns.map((c) => (c === "body" || c === "charges" ? `${c}::json` : c));
+    this.insertManySql = `INSERT INTO ${def.table} (${columns.join(", ")})
+      SELECT ${casts.join(", ")} FROM unnest(${arrays.join(", ")}) AS r (${columns.join(", ")})`;
     const set = this.columnNames.map((c, i) => `${c} = $${i + 3}::${this.typeOf(c)}`);
     this.updateSql = `UPDATE ${def.table} SET body = $2::json, ${set.join(", ")} WHERE id = $1::text`;
   }
@@ -142,6 +148,38 @@ class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
       const charged = await lockBalances(tx, this.def.table, [...totals.keys()], true);
       options.guard?.(new Map(charges.map((c) => [c.key, charged.get(c.key) ?? 0])));
       await addToBalances(tx, this.def.table, totals, 1);
+    });
+  }
+
+  async insertMany(rows: readonly T[]): Promise<void> {
+    if (rows.length === 0) return;
+    const columns: ColumnValue[][] = [[], [], [], ...this.columnNames.map(() => [])];
+    const targets: [string[], string[], string[]] = [[], [], []];
+    for (const row of rows) {
+      const id = sqlText(this.def.id(row));
+      const values = [id, JSON.stringify(row), null, ...this.columnValues(row)];
+      for (let i = 0; i < values.length; i++) (columns[i] as ColumnValue[]).push(values[i] as ColumnValue);
+      if (!this.def.targets) continue;
+      const [kinds, targetValues] = this.targetsOf(row);
+      targets[0].push(...kinds);
+      targets[1].push(...targetValues);
+      for (const _ of kinds) targets[2].push(id);
+    }
+    await this.db.transaction(async (tx) => {
+      try {
+        await tx.query(this.insertManySql, columns);
+      } catch (error) {
+        if ((error as { code?: string }).code === uniqueViolation) {
+          throw new Error("A row of the batch exists already, or the batch holds an id twice.", { cause: error });
+        }
+        throw error;
+      }
+      if (this.def.targets && targets[0].length > 0) {
+        await tx.query(
+          `INSERT INTO ${this.def.targets.table} (kind, value, refund_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
+          targets,
+        );
+      }
     });
   }
 
