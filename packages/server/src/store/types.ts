@@ -128,6 +128,12 @@ export interface Store {
    * with recording that it did, and resolves whether it ran. Without it the seed is loaded on every start.
    */
   seedOnce?(load: () => Promise<void>): Promise<boolean>;
+  /**
+   * Brings what the store knows of its rows up to date after a bulk load, so that lists plan and read as they
+   * will in steady state (SQL stores: VACUUM ANALYZE, which autovacuum would otherwise run while the store is
+   * in use). Stores without such upkeep leave it out.
+   */
+  analyze?(): Promise<void>;
   /** Releases connections and files; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -210,6 +210,21 @@ describe("indexes", () => {
   });
 });
 
+describe("after a bulk load", () => {
+  it.each(["embedded", "postgres"] as const)("analyze counts the rows %s holds, for the planner", async (kind) => {
+    const { db } = await stores.shared(kind);
+    const store = await stores.empty(kind);
+    const reltuples = async () =>
+      Number(
+        (await db.query<{ n: number }>("SELECT reltuples AS n FROM pg_class WHERE relname = 'patient_refunds'"))[0]?.n,
+      );
+    await store.patientRefunds.insertMany(patientRefunds(700, 93));
+    expect(await reltuples()).not.toBe(700);
+    await store.analyze?.();
+    expect(await reltuples()).toBe(700);
+  });
+});
+
 describe("text PostgreSQL can store", () => {
   // Every string of up to three characters from an alphabet of the escaped characters and their neighbours.
   const alphabet = ["\u0000", "\u0001", "\u0002", "a"];

@@ -450,6 +450,7 @@ export function createSqlStore(db: SqlDb): Store {
         await load();
         return true;
       }),
+    analyze: () => db.exec("VACUUM ANALYZE"),
     close: () => db.close(),
   };
 }
