@@ -58,10 +58,9 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts a throwaway PostgreSQL cluster in a temp directory on a free loopback port.
- * PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user. `settings` are further
- * server settings (`{ shared_buffers: "2GB" }`).
+ * PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user.
  */
-export async function startPostgres(settings: Record<string, string> = {}): Promise<PostgresServer> {
+export async function startPostgres(): Promise<PostgresServer> {
   const bin = ensurePostgresInstalled();
   const dir = mkdtempSync(join(tmpdir(), "refunds-pg-"));
   const asRoot = process.getuid?.() === 0;
@@ -71,8 +70,7 @@ export async function startPostgres(settings: Record<string, string> = {}): Prom
   const data = join(dir, "data");
   await run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
   const port = await freePort();
-  const extra = Object.entries(settings).map(([name, value]) => ` -c ${name}=${value}`);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200${extra.join("")}`;
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
   await run("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "server.log"), "-w", "-t", "60", "start"]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
