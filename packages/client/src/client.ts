@@ -16,7 +16,15 @@ import type {
   TokenResponse,
 } from "./generated/models.js";
 import type { paths } from "./generated/schema.js";
-import { type AttemptRecord, type BackoffOptions, type FetchLike, send, type TransportSettings } from "./transport.js";
+import {
+  type AttemptRecord,
+  type BackoffOptions,
+  type FetchLike,
+  OutgoingRequest,
+  type Sender,
+  send,
+  type TransportSettings,
+} from "./transport.js";
 
 /** HTTP methods the API uses. */
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
@@ -27,7 +35,7 @@ export interface RefundsClientOptions {
   baseUrl: string;
   /** A bearer token, a function returning one, or client credentials. Without it no `Authorization` is sent. */
   auth?: AuthOption;
-  /** The `fetch` to call; `globalThis.fetch` by default. */
+  /** The `fetch` to call, given a `Request`. By default `globalThis.fetch`, called with a URL and an init. */
   fetch?: FetchLike;
   /** Limit on each attempt, body included. Default 60 s; `Infinity` for none. */
   timeoutMs?: number;
@@ -115,11 +123,18 @@ type Answer<Data> = { data?: Data; error?: unknown; response: Response };
  * errors.
  */
 export function createRefundsClient(options: RefundsClientOptions): RefundsClient {
-  const api = createClient<paths>({ baseUrl: options.baseUrl, headers: options.headers });
+  const api = createClient<paths>({
+    baseUrl: options.baseUrl,
+    headers: options.headers,
+    // openapi-fetch hands its request to `send` below, which builds what goes on the wire once per attempt.
+    Request: OutgoingRequest as unknown as typeof Request,
+  });
   const retryMethods = options.retryMethods ?? defaults.retryMethods;
   const backoff = { ...defaults.backoff, ...options.backoff };
-  // Resolved per call, so a `fetch` installed after the client was created is still used.
-  const fetchImpl: FetchLike = (request) => (options.fetch ?? globalThis.fetch)(request);
+  // The global fetch is resolved per call, so one installed after the client was created is still used, and given
+  // the URL and init as they are: a `Request` made first would be copied again inside it, its body stream teed.
+  const custom = options.fetch;
+  const sender: Sender = custom ? (url, init) => custom(new Request(url, init)) : (url, init) => fetch(url, init);
 
   // The token endpoint is safe to repeat, so it is retried like a read.
   const tokens = createTokenSource(options.auth, (credentials) => getToken(credentials, { retry: true }));
@@ -128,11 +143,14 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
     method: HttpMethod,
     requestOptions: RequestOptions | undefined,
     authenticated: boolean,
-    run: (init: { fetch: FetchLike; headers?: Record<string, string> }) => Promise<Answer<Data>>,
+    run: (init: {
+      fetch: (request: Request) => Promise<Response>;
+      headers?: Record<string, string>;
+    }) => Promise<Answer<Data>>,
   ): Promise<Answer<Data>> {
     const settings: TransportSettings = {
       ...backoff,
-      fetch: fetchImpl,
+      send: sender,
       timeoutMs: requestOptions?.timeoutMs ?? options.timeoutMs ?? defaults.timeoutMs,
       maxRetries: requestOptions?.maxRetries ?? options.maxRetries ?? defaults.maxRetries,
       retry: requestOptions?.retry ?? retryMethods.includes(method),
@@ -142,12 +160,19 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
     const record: AttemptRecord = {};
     let answer: Answer<Data>;
     try {
-      answer = await run({ fetch: (request) => send(request, settings, record), headers: requestOptions?.headers });
+      answer = await run({
+        fetch: (request) => send(request as unknown as OutgoingRequest, settings, record),
+        headers: requestOptions?.headers,
+      });
     } catch (error) {
       // openapi-fetch throws only on a success body that is not JSON; everything else is already ours.
       if (error instanceof RefundsError || !(error instanceof SyntaxError) || !record.response) throw error;
-      const text = new TextDecoder().decode(record.body);
-      throw new UnexpectedResponseError(record.response.status, text, record.response.headers, "body is not JSON");
+      throw new UnexpectedResponseError(
+        record.response.status,
+        record.body,
+        record.response.headers,
+        "body is not JSON",
+      );
     }
     const { response } = answer;
     if (!response.ok) {

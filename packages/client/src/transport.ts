@@ -13,9 +13,12 @@ export interface BackoffOptions {
   maxRetryAfterMs?: number;
 }
 
+/** Sends one attempt: a URL and an init with its signal, however the client's `fetch` wants them. */
+export type Sender = (url: string, init: RequestInit) => Promise<Response>;
+
 /** Everything one call needs to send its request, attempt after attempt. */
 export interface TransportSettings extends Required<BackoffOptions> {
-  fetch: FetchLike;
+  send: Sender;
   /** Per-attempt limit; `Infinity` or 0 for none. */
   timeoutMs: number;
   /** Retries after the first attempt, used only when `retry` is true. */
@@ -30,7 +33,28 @@ export interface TransportSettings extends Required<BackoffOptions> {
 export interface AttemptRecord {
   token?: string | undefined;
   response?: { status: number; headers: Headers } | undefined;
-  body?: ArrayBuffer | undefined;
+  body?: string | undefined;
+}
+
+/**
+ * The request openapi-fetch builds (it is given this class as its `Request`), kept as plain parts: a `Request`
+ * with a body wraps it in a stream, which costs more than the rest of a call on a fast network, and a stream
+ * would have to be read back before every attempt.
+ */
+export class OutgoingRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: BodyInit | null | undefined;
+  readonly redirect: RequestRedirect | undefined;
+
+  constructor(url: string, init: RequestInit = {}) {
+    this.url = url;
+    this.method = init.method ?? "GET";
+    this.headers = new Headers(init.headers);
+    this.body = init.body;
+    this.redirect = init.redirect;
+  }
 }
 
 /** Statuses worth another attempt: the request timed out, was rate limited, or the server failed. */
@@ -44,18 +68,21 @@ export function isRetryableStatus(status: number): boolean {
  * The answer's body is read inside the attempt, so the timeout covers it and the caller gets it buffered.
  */
 export async function send(
-  request: Request,
+  request: OutgoingRequest,
   settings: TransportSettings,
   record: AttemptRecord = {},
 ): Promise<Response> {
   const { signal } = settings;
-  const body = request.body === null ? undefined : await request.arrayBuffer();
+  // Each attempt's fetch copies the headers, so one set can carry each attempt's token in turn.
+  const headers = request.headers;
+  const given = headers.get("Authorization");
+  const init: RequestInit = { method: request.method, headers, body: request.body, redirect: request.redirect };
   for (let attempt = 0; ; attempt++) {
     if (signal?.aborted) throw new AbortedError(signal.reason);
-    const headers = new Headers(request.headers);
     record.token = settings.token ? await abortable(settings.token(), signal) : undefined;
     if (record.token) headers.set("Authorization", `Bearer ${record.token}`);
-    const init: RequestInit = { method: request.method, headers, body, redirect: request.redirect };
+    else if (given === null) headers.delete("Authorization");
+    else headers.set("Authorization", given);
 
     const outcome = await attemptOnce(request.url, init, settings, record);
     const canRetry = settings.retry && attempt < settings.maxRetries;
@@ -92,11 +119,8 @@ async function attemptOnce(
       : undefined;
   try {
     // A fetch that ignores its signal still loses the race against it.
-    const response = await abortable(
-      settings.fetch(new Request(url, { ...init, signal: controller.signal })),
-      controller.signal,
-    );
-    record.body = await abortable(response.arrayBuffer(), controller.signal);
+    const response = await abortable(settings.send(url, { ...init, signal: controller.signal }), controller.signal);
+    record.body = await abortable(response.text(), controller.signal);
     record.response = { status: response.status, headers: response.headers };
     const empty = response.status === 204 || response.status === 205 || response.status === 304;
     return new Response(empty ? null : record.body, {

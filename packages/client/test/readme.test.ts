@@ -24,7 +24,8 @@ it("the README example runs against the mock and pages to the end", async () => 
   // Prism's static page always points to itself; number the pages so the third one is the last.
   const seen: URL[] = [];
   const realFetch = globalThis.fetch;
-  vi.stubGlobal("fetch", async (request: Request) => {
+  vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
     const url = new URL(request.url);
     seen.push(url);
     const response = await realFetch(request);
