@@ -1,23 +1,57 @@
 // Generates the TypeScript types of the API from the bundled spec, plus friendly names and enum value arrays.
+// `--bundle` bundles openapi/ first, in the same process, and generates from that bundle: `pnpm generate` runs both
+// steps this way, so Node, Redocly and TypeScript start once.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { loadSpec, specJsonPath } from "@refunds-api/spec";
+import { specJsonPath } from "@refunds-api/spec";
 import { emitGenerated, generatedHeader, reportGenerated } from "@refunds-api/spec/codegen";
-import openapiTS, { astToString } from "openapi-typescript";
 import { schemaOptions } from "./schema-options.js";
 
-const check = process.argv.includes("--check");
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const generatedDir = new URL("../src/generated/", import.meta.url);
+const generatedDir = fileURLToPath(new URL("../src/generated/", import.meta.url));
+// The bundler is a repository script of the spec package (a dependency of this one), not one of its exports.
+const bundler = new URL("scripts/bundle.js", import.meta.resolve("@refunds-api/spec/package.json"));
 
-const ast = await openapiTS(pathToFileURL(specJsonPath), schemaOptions);
-const changed = emitGenerated(
-  {
-    [fileURLToPath(new URL("schema.ts", generatedDir))]: generatedHeader("//") + astToString(ast),
-    [fileURLToPath(new URL("models.ts", generatedDir))]: generatedHeader("//") + models(loadSpec()),
-  },
-  { check, cwd: root },
-);
-reportGenerated(changed, { check, name: "client types" });
+/** The contents of `schema.ts` and `models.ts` in `outDir` by path, from the bundled spec as JSON text. */
+export async function clientFiles(specJson, outDir = generatedDir) {
+  // required, not imported: loads the CommonJS build, which spares the ESM loader's scan of TypeScript's 9 MB.
+  const { default: openapiTS, astToString } = createRequire(import.meta.url)("openapi-typescript");
+  // Each consumer gets its own copy: Redocly's bundler inside openapi-typescript rewrites the document it is given.
+  const ast = await openapiTS(JSON.parse(specJson), schemaOptions);
+  return {
+    [join(outDir, "schema.ts")]: generatedHeader("//") + astToString(ast),
+    [join(outDir, "models.ts")]: generatedHeader("//") + models(JSON.parse(specJson)),
+  };
+}
+
+/** Writes `src/generated/` (or with `check` compares it); returns the paths that were stale or rewritten. */
+export async function generateClient({ check = false, specJson = readFileSync(specJsonPath, "utf8"), outDir } = {}) {
+  return emitGenerated(await clientFiles(specJson, outDir), { check, cwd: root });
+}
+
+/**
+ * What `pnpm generate` runs: bundles the spec (`entry`, into `specOut`) and generates the client's types from that
+ * bundle (into `clientOut`), or with `check` compares both with what is on disk. Returns the paths of each that were
+ * stale (check) or rewritten.
+ */
+export async function generateAll({ check = false, entry, specOut, clientOut } = {}) {
+  const { generateSpec } = await import(bundler.href);
+  const spec = await generateSpec({ check, entry, outDir: specOut });
+  return { spec: spec.changed, client: await generateClient({ check, specJson: spec.json, outDir: clientOut }) };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const check = process.argv.includes("--check");
+  if (process.argv.includes("--bundle")) {
+    const changed = await generateAll({ check });
+    reportGenerated(changed.spec, { check, name: "spec" });
+    reportGenerated(changed.client, { check, name: "client types" });
+  } else {
+    reportGenerated(await generateClient({ check }), { check, name: "client types" });
+  }
+}
 
 /**
  * Friendly names for every component schema, the query type of every operation that has one,

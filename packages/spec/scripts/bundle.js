@@ -23,16 +23,17 @@ const topLevelOrder = [
 ];
 
 /**
- * Bundles `openapi/openapi.yaml` in this process, as `redocly bundle` does (refs to other files inlined, top-level
- * keys in Redocly's order). Returns the document and the contents of `bundled/openapi.{yaml,json}` by path.
+ * Bundles `entry` (the spec's `openapi/openapi.yaml`) in this process, as `redocly bundle` does: refs to other files
+ * inlined, top-level keys in Redocly's order. Returns the bundle as JSON text, the contents of `openapi.{yaml,json}`
+ * in `outDir` by path, and every file the bundler read.
  */
-export async function bundleSpec() {
+export async function bundleSpec({ entry = join(root, "openapi/openapi.yaml"), outDir = out } = {}) {
   // required, not imported: the ESM loader would scan every CommonJS file of the library for its exports first.
   const { bundle, createConfig, stringifyYaml } = createRequire(import.meta.url)("@redocly/openapi-core");
-  const result = await bundle({ ref: join(root, "openapi/openapi.yaml"), config: await createConfig({}) });
+  const result = await bundle({ ref: entry, config: await createConfig({}) });
   const errors = result.problems.filter((p) => p.severity === "error");
   if (errors.length > 0) {
-    throw new Error(`openapi/ does not bundle:\n${errors.map((p) => `  ${p.message}`).join("\n")}`);
+    throw new Error(`${entry} does not bundle:\n${errors.map((p) => `  ${p.message}`).join("\n")}`);
   }
   const parsed = result.bundle.parsed;
   const document = Object.assign(
@@ -41,23 +42,25 @@ export async function bundleSpec() {
   );
   const json = `${JSON.stringify(document, null, 2)}\n`;
   return {
-    document,
     json,
     files: {
-      [join(out, "openapi.yaml")]: generatedHeader("#") + stringifyYaml(document, { noRefs: true, lineWidth: -1 }),
-      [join(out, "openapi.json")]: json,
+      [join(outDir, "openapi.yaml")]: generatedHeader("#") + stringifyYaml(document, { noRefs: true, lineWidth: -1 }),
+      [join(outDir, "openapi.json")]: json,
     },
+    inputs: [...result.fileDependencies],
   };
 }
 
-/** Writes `bundled/` (or with `check` compares it); returns the bundle and the paths that were stale or rewritten. */
-export async function generateSpec({ check = false } = {}) {
-  const bundled = await bundleSpec();
-  const changed = emitGenerated(bundled.files, { check, cwd: root });
-  reportGenerated(changed, { check, name: "spec" });
-  return { ...bundled, changed };
+/**
+ * Writes `bundled/` (or with `check` compares it). Returns what {@link bundleSpec} does and the paths that were
+ * stale (check) or rewritten.
+ */
+export async function generateSpec({ check = false, ...paths } = {}) {
+  const bundled = await bundleSpec(paths);
+  return { ...bundled, changed: emitGenerated(bundled.files, { check, cwd: root }) };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  await generateSpec({ check: process.argv.includes("--check") });
+  const check = process.argv.includes("--check");
+  reportGenerated((await generateSpec({ check })).changed, { check, name: "spec" });
 }
