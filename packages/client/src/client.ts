@@ -138,6 +138,7 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
 
   // The token endpoint is safe to repeat, so it is retried like a read.
   const tokens = createTokenSource(options.auth, (credentials) => getToken(credentials, { retry: true }));
+  const token = () => tokens.token();
 
   async function call<Data>(
     method: HttpMethod,
@@ -149,13 +150,13 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
     }) => Promise<Answer<Data>>,
   ): Promise<Answer<Data>> {
     const settings: TransportSettings = {
-      ...backoff,
       send: sender,
+      backoff,
       timeoutMs: requestOptions?.timeoutMs ?? options.timeoutMs ?? defaults.timeoutMs,
       maxRetries: requestOptions?.maxRetries ?? options.maxRetries ?? defaults.maxRetries,
       retry: requestOptions?.retry ?? retryMethods.includes(method),
       signal: requestOptions?.signal,
-      token: authenticated ? () => tokens.token() : undefined,
+      token: authenticated ? token : undefined,
     };
     const record: AttemptRecord = {};
     let answer: Answer<Data>;

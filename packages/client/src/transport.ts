@@ -17,8 +17,9 @@ export interface BackoffOptions {
 export type Sender = (url: string, init: RequestInit) => Promise<Response>;
 
 /** Everything one call needs to send its request, attempt after attempt. */
-export interface TransportSettings extends Required<BackoffOptions> {
+export interface TransportSettings {
   send: Sender;
+  backoff: Required<BackoffOptions>;
   /** Per-attempt limit; `Infinity` or 0 for none. */
   timeoutMs: number;
   /** Retries after the first attempt, used only when `retry` is true. */
@@ -51,7 +52,8 @@ export class OutgoingRequest {
   constructor(url: string, init: RequestInit = {}) {
     this.url = url;
     this.method = init.method ?? "GET";
-    this.headers = new Headers(init.headers);
+    // openapi-fetch passes a Headers of its own making, fresh for each call.
+    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     this.body = init.body;
     this.redirect = init.redirect;
   }
@@ -89,57 +91,102 @@ export async function send(
     let delayMs: number | undefined;
     if (outcome instanceof Response) {
       if (!canRetry || !isRetryableStatus(outcome.status)) return outcome;
-      delayMs = retryDelay(attempt, outcome.headers, settings);
+      delayMs = retryDelay(attempt, outcome.headers, settings.backoff);
       if (delayMs === undefined) return outcome;
     } else {
       if (!canRetry || outcome.kind === "aborted") throw outcome;
-      delayMs = backoffDelay(attempt, settings);
+      delayMs = backoffDelay(attempt, settings.backoff);
     }
     await sleep(delayMs, signal);
   }
 }
 
-async function attemptOnce(
+/**
+ * One attempt: the answer with its body read, or the error it ended in. The caller's signal and the timeout settle
+ * it at once, even when the fetch or the body ignores the abort they send it.
+ */
+function attemptOnce(
   url: string,
   init: RequestInit,
   settings: TransportSettings,
   record: AttemptRecord,
 ): Promise<Response | RefundsError> {
   const { signal, timeoutMs } = settings;
+  if (signal?.aborted) return Promise.resolve(new AbortedError(signal.reason));
   const controller = new AbortController();
-  const onAbort = () => controller.abort(signal?.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  let timedOut = false;
-  const timer =
-    Number.isFinite(timeoutMs) && timeoutMs > 0
-      ? setTimeout(() => {
-          timedOut = true;
-          controller.abort(new TimeoutError(timeoutMs));
-        }, timeoutMs)
-      : undefined;
-  try {
-    // A fetch that ignores its signal still loses the race against it.
-    const response = await abortable(settings.send(url, { ...init, signal: controller.signal }), controller.signal);
-    record.body = await abortable(response.text(), controller.signal);
-    record.response = { status: response.status, headers: response.headers };
-    const empty = response.status === 204 || response.status === 205 || response.status === 304;
-    return new Response(empty ? null : record.body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
-  } catch (error) {
-    if (signal?.aborted) return new AbortedError(signal.reason);
-    if (timedOut) return new TimeoutError(timeoutMs);
-    return new NetworkError(error);
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let settled = false;
+    const settle = (outcome: Response | RefundsError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(outcome);
+    };
+    const onAbort = () => {
+      settle(new AbortedError(signal?.reason));
+      controller.abort(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
+      timer = setTimeout(() => {
+        const error = new TimeoutError(timeoutMs);
+        settle(error);
+        controller.abort(error);
+      }, timeoutMs);
+    }
+    const sent: RequestInit = {
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      redirect: init.redirect,
+      signal: controller.signal,
+    };
+    settings
+      .send(url, sent)
+      .then(async (response) => {
+        const text = await response.text();
+        if (settled) return;
+        record.body = text;
+        record.response = { status: response.status, headers: response.headers };
+        settle(new BufferedResponse(response, text));
+      })
+      .catch((error: unknown) => settle(new NetworkError(error)));
+  });
+}
+
+/**
+ * An answer whose body was read in full, as openapi-fetch then reads it. The body is kept as the text it was read
+ * as: given to `new Response()`, it would become a stream again, which costs about as much as the rest of the call.
+ */
+class BufferedResponse extends Response {
+  readonly #text: string;
+
+  constructor(response: Response, text: string) {
+    super(null, { status: response.status, statusText: response.statusText, headers: response.headers });
+    this.#text = text;
+  }
+
+  override async text(): Promise<string> {
+    return this.#text;
+  }
+
+  override async json(): Promise<unknown> {
+    return JSON.parse(this.#text);
+  }
+
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    return new TextEncoder().encode(this.#text).buffer as ArrayBuffer;
+  }
+
+  override async blob(): Promise<Blob> {
+    return new Blob([this.#text], { type: this.headers.get("Content-Type") ?? "" });
   }
 }
 
 /** Delay before retry number `attempt + 1`: the server's `Retry-After` when it sent one, else backoff. */
-function retryDelay(attempt: number, headers: Headers, settings: TransportSettings): number | undefined {
+function retryDelay(attempt: number, headers: Headers, settings: Required<BackoffOptions>): number | undefined {
   const retryAfter = parseRetryAfter(headers.get("Retry-After"));
   if (retryAfter === undefined) return backoffDelay(attempt, settings);
   return retryAfter <= settings.maxRetryAfterMs ? retryAfter : undefined;
