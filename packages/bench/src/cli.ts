@@ -12,7 +12,7 @@ import { generateTimes } from "./p4-generate.js";
 import { clientOverhead } from "./p5-client.js";
 import { jsonReport, markdownReport, type Results, textReport } from "./report.js";
 import type { BenchSettings, Section } from "./section.js";
-import { availableStores } from "./stores.js";
+import { type StoreKind, storeKinds } from "./stores.js";
 
 const usage = `Usage: pnpm bench [options]
 
@@ -23,8 +23,8 @@ const usage = `Usage: pnpm bench [options]
   --duration S         seconds of each timed run
   --warmup S           seconds of warm-up per target and case (0: none)
   --connections N      concurrent connections of the throughput comparisons (P1, P2)
-  --sizes A,B          P3: stored refunds compared (default 1000,1000000; --quick 1000,100000)
-  --stores a,b         P3: stores to measure (default: every one available)
+  --sizes A,B          P3: stored refunds compared (default 1000,1000000; --quick 1000,10000)
+  --stores a,b         P3: stores to measure: memory, embedded, postgres (default: all three)
   --profile DIR        write CPU profiles of the P1 validated server into DIR
   --out FILE           also write the results as Markdown to FILE
   --help               this text
@@ -69,7 +69,7 @@ function settingsFrom(argv: string[]) {
     warmupSec: num(values.warmup, "warmup") ?? pace.warmupSec,
     connections: pace.connections,
   });
-  const sizes = (values.sizes ?? (quick ? "1000,100000" : "1000,1000000")).split(",").map((s) => num(s, "sizes"));
+  const sizes = (values.sizes ?? (quick ? "1000,10000" : "1000,1000000")).split(",").map((s) => num(s, "sizes"));
   if (sizes.length !== 2 || sizes.some((s) => !s))
     throw new Error("--sizes takes two positive counts, such as 1000,1000000");
   const only = (values.only ?? Object.keys(sections).join(",")).split(",").map((s) => s.trim().toLowerCase());
@@ -93,13 +93,23 @@ function settingsFrom(argv: string[]) {
         : { rounds: 5, durationSec: 2, warmupSec: 0.5, connections: 1 },
     ),
     sizes: sizes as [number, number],
-    stores: values.stores ? values.stores.split(",").map((s) => s.trim()) : availableStores(),
+    stores: values.stores ? storesFrom(values.stores) : [...storeKinds],
     scriptRuns: num(values.rounds, "rounds") ?? (quick ? 1 : 3),
     pnpmStartup: !quick,
     cpuProfileDir: values.profile && resolve(values.profile),
     log: (line) => process.stderr.write(`${line}\n`),
   };
   return { settings, only, json: values.json, out: values.out, help: values.help };
+}
+
+function storesFrom(text: string): StoreKind[] {
+  const stores = text.split(",").map((s) => s.trim());
+  for (const store of stores) {
+    if (!(storeKinds as readonly string[]).includes(store)) {
+      throw new Error(`--stores: unknown store ${store} (known: ${storeKinds.join(", ")})`);
+    }
+  }
+  return stores as StoreKind[];
 }
 
 async function main(argv: string[]) {

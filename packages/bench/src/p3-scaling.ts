@@ -4,7 +4,7 @@ import { median, percentile, run, type Workload } from "./load.js";
 import { round3 } from "./p1-validation.js";
 import type { BenchSettings, Section } from "./section.js";
 import { startServe, stopAll, type Target } from "./servers.js";
-import type { StoreKind } from "./stores.js";
+import { type StoreKind, StorePlaces } from "./stores.js";
 
 const collection = "/api/patient-refunds/v1";
 
@@ -32,9 +32,19 @@ export async function listScaling(settings: BenchSettings): Promise<Section> {
   const notes = [
     `Latency of one client sending page requests one after the other (limit=100); ${small.toLocaleString("en")} vs ${large.toLocaleString("en")} stored patient refunds.`,
     "`page`: the default first page (newest first); `filtered`: sources=STRIPE (a fifth of the rows) sorted by amount.",
-    `Stores measured: ${settings.stores.join(", ")}.`,
+    `Stores measured: ${settings.stores.join(", ")}. Seeded through the store's bulk insert (\`insertMany\`), then analyzed (SQL stores: VACUUM ANALYZE, as autovacuum would soon after).`,
   ];
-  for (const store of settings.stores as StoreKind[]) {
+  if (settings.stores.includes("embedded")) {
+    notes.push("`embedded`: PGlite in the server's process, its data folder in a temporary directory.");
+  }
+  if (settings.stores.includes("postgres")) {
+    notes.push(
+      process.env.BENCH_DATABASE_URL
+        ? "`postgres`: new databases on the server BENCH_DATABASE_URL names."
+        : "`postgres`: a throwaway local PostgreSQL cluster (default settings, but fsync off: the measured calls only read), reached over loopback TCP through the server's pool.",
+    );
+  }
+  for (const store of settings.stores) {
     const scaled = await scalingOf(store, small, large, settings);
     for (const [page, m] of Object.entries(scaled)) {
       for (const p of ["p50", "p99"] as const) {
@@ -76,14 +86,15 @@ async function scalingOf(
   const { log } = settings;
   let few: Target | undefined;
   let many: Target | undefined;
+  const places = new StorePlaces();
   try {
     const seeding = performance.now();
     const started = await Promise.allSettled([
-      startServe(`${store} ${small}`, { app: "validated", store: { kind: store }, rows: small }),
+      startServe(`${store} ${small}`, { app: "validated", store: await places.place(store), rows: small }),
       startServe(
         `${store} ${large}`,
-        { app: "validated", store: { kind: store }, rows: large },
-        { onProgress: seedProgress(`P3 seeding ${store}`, log), maxOldSpaceMb: 8192 },
+        { app: "validated", store: await places.place(store), rows: large },
+        { onProgress: seedProgress(`P3 seeding ${store}`, log), maxOldSpaceMb: 8192, startTimeoutMs: 1_800_000 },
       ),
     ]);
     const seedSeconds = (performance.now() - seeding) / 1000;
@@ -97,6 +108,7 @@ async function scalingOf(
     return out;
   } finally {
     await stopAll([few, many]);
+    await places.close();
   }
 }
 

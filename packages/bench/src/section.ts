@@ -1,5 +1,6 @@
 // What every part of the report returns, and the settings every part reads.
 import type { Log, Pace } from "./compare.js";
+import type { StoreKind } from "./stores.js";
 
 /** One part of the report (P1–P5): a ratio per measured case, each with its target. */
 export interface Section {
@@ -25,7 +26,7 @@ export interface BenchSettings {
   /** P3: the stored refund counts compared (small, large). */
   sizes: [number, number];
   /** P3: the stores measured. */
-  stores: string[];
+  stores: StoreKind[];
   /** P3: rounds and duration of each latency run. */
   latencyPace: Pace;
   /** P4: timed runs of each script. */
