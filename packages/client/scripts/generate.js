@@ -1,12 +1,14 @@
 // Generates the TypeScript types of the API from the bundled spec, plus friendly names and enum value arrays.
 // `--bundle` bundles openapi/ first, in the same process, and generates from that bundle: `pnpm generate` runs both
-// steps this way, so Node, Redocly and TypeScript start once.
+// steps this way, so Node, Redocly and TypeScript start once. It keeps a record of its last run (last-run.js) and
+// answers from it while no input or output changed; `--no-record` runs in full.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { specJsonPath } from "@refunds-api/spec";
 import { emitGenerated, generatedHeader, reportGenerated } from "@refunds-api/spec/codegen";
+import { remember, upToDate } from "./last-run.js";
 import { schemaOptions } from "./schema-options.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -34,18 +36,52 @@ export async function generateClient({ check = false, specJson = readFileSync(sp
 /**
  * What `pnpm generate` runs: bundles the spec (`entry`, into `specOut`) and generates the client's types from that
  * bundle (into `clientOut`), or with `check` compares both with what is on disk. Returns the paths of each that were
- * stale (check) or rewritten.
+ * stale (check) or rewritten. With a `record` file (see `last-run.js`), a run whose inputs and outputs are those of
+ * the recorded one is answered from the record: nothing is stale and nothing needs writing.
  */
-export async function generateAll({ check = false, entry, specOut, clientOut } = {}) {
+export async function generateAll({
+  check = false,
+  entry,
+  specOut,
+  clientOut,
+  record = join(root, "node_modules/.cache/refunds-api/generate.json"),
+  trustedBefore = performance.timeOrigin - 2000,
+} = {}) {
+  const context = { entry, specOut, clientOut };
+  if (record && upToDate(record, context)) return { spec: [], client: [], fromRecord: true };
+  const require = createRequire(import.meta.url);
   const { generateSpec } = await import(bundler.href);
   const spec = await generateSpec({ check, entry, outDir: specOut });
-  return { spec: spec.changed, client: await generateClient({ check, specJson: spec.json, outDir: clientOut }) };
+  const client = await clientFiles(spec.json, clientOut);
+  const changed = { spec: spec.changed, client: emitGenerated(client, { check, cwd: root }), fromRecord: false };
+  if (record) {
+    // Every file whose change could change the output: the spec's files, the code (the ES modules and manifests of
+    // this script and the bundler here; require.cache holds the rest, ES modules that CommonJS required included)
+    // and what pnpm installed.
+    const code = [
+      import.meta.url,
+      new URL("schema-options.js", import.meta.url),
+      new URL("last-run.js", import.meta.url),
+      new URL("../package.json", import.meta.url),
+      bundler,
+      import.meta.resolve("@refunds-api/spec/codegen"),
+      import.meta.resolve("@refunds-api/spec/package.json"),
+    ];
+    const inputs = [
+      ...spec.inputs,
+      ...code.map((url) => fileURLToPath(url)),
+      ...Object.keys(require.cache),
+      join(root, "node_modules/.pnpm/lock.yaml"),
+    ];
+    remember(record, { context, inputs, outputs: { ...spec.files, ...client }, trustedBefore });
+  }
+  return changed;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const check = process.argv.includes("--check");
   if (process.argv.includes("--bundle")) {
-    const changed = await generateAll({ check });
+    const changed = await generateAll({ check, ...(process.argv.includes("--no-record") && { record: null }) });
     reportGenerated(changed.spec, { check, name: "spec" });
     reportGenerated(changed.client, { check, name: "client types" });
   } else {
