@@ -170,6 +170,17 @@ describe("the record of the last run", () => {
     expect(upToDate(t.record, { entry: "other.yaml" })).toBe(false);
   });
 
+  it("is not written where it cannot be, which only costs the next run its time", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "file"), "");
+    const input = join(dir, "input.yaml");
+    writeFileSync(input, "a: 1\n");
+    const record = join(dir, "file", "record.json");
+    const outputs = { [join(dir, "output.ts")]: "" };
+    expect(remember(record, { context, inputs: [input], outputs, trustedBefore: Date.now() + 1000 })).toBe(false);
+    expect(upToDate(record, context)).toBe(false);
+  });
+
   it("is not written when an input changed after the time it trusts", () => {
     const dir = tempDir();
     const input = join(dir, "input.yaml");

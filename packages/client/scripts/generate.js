@@ -45,6 +45,7 @@ export async function generateAll({
   specOut,
   clientOut,
   record = join(root, "node_modules/.cache/refunds-api/generate.json"),
+  // Files changed from shortly before this process started on are not trusted: some file clocks tick in seconds.
   trustedBefore = performance.timeOrigin - 2000,
 } = {}) {
   const context = { entry, specOut, clientOut };

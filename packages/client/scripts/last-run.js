@@ -4,7 +4,7 @@
 // still have the recorded digests: that is answered without loading Redocly or TypeScript. Anything else (no
 // record, another Node, a changed input, a hand-edited or missing output) runs in full.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 const format = 1;
@@ -74,10 +74,18 @@ export function remember(recordFile, { context, inputs, outputs, trustedBefore }
     inputs: sorted,
     outputs: Object.fromEntries(Object.entries(outputs).map(([path, content]) => [path, digest(content)])),
   };
-  mkdirSync(dirname(recordFile), { recursive: true });
-  // Written aside and renamed, so a concurrent run reads either the old record or the new one.
+  // Written aside and renamed, so a concurrent run reads either the old record or the new one. The record only
+  // saves time: a run that cannot write it (a read-only node_modules) goes on without it.
   const partial = `${recordFile}.${process.pid}.tmp`;
-  writeFileSync(partial, JSON.stringify(record));
-  renameSync(partial, recordFile);
-  return true;
+  try {
+    mkdirSync(dirname(recordFile), { recursive: true });
+    writeFileSync(partial, JSON.stringify(record));
+    renameSync(partial, recordFile);
+    return true;
+  } catch {
+    try {
+      rmSync(partial, { force: true });
+    } catch {}
+    return false;
+  }
 }
