@@ -31,41 +31,292 @@ const authMessages: Record<TokenProblem, string> = {
   expired: "The bearer token has expired; get a new one from POST /api/auth/v2/token.",
 };
 
+/** The parts of express-openapi-validator its `middleware()` is assembled from (the package has no exports map). */
+interface ValidatorParts {
+  OpenApiValidator: new (
+    options: unknown,
+  ) => {
+    options: {
+      ignorePaths?: unknown;
+      ignoreUndocumented?: boolean;
+      useRequestUrl?: boolean;
+      validateApiSpec: boolean;
+      validateResponses: unknown;
+      $refParser: unknown;
+    };
+    ajvOpts: { preprocessor: unknown; request: unknown };
+  };
+  OpenApiSpecLoader: new (args: {
+    apiDoc: unknown;
+    validateApiSpec: boolean;
+    $refParser: unknown;
+  }) => {
+    load(): Promise<LoadedSpec>;
+  };
+  OpenApiContext: new (
+    spec: LoadedSpec,
+    ignorePaths: unknown,
+    ignoreUndocumented?: boolean,
+    useRequestUrl?: boolean,
+  ) => ValidatorContext;
+  SchemaPreprocessor: new (
+    apiDoc: unknown,
+    ajvOptions: unknown,
+    responseOptions: unknown,
+  ) => {
+    preProcess(): { apiDocRes: unknown };
+  };
+  httpMethods: ReadonlySet<string>;
+  RequestValidator: new (apiDoc: unknown, options: unknown) => { validate: RequestHandler };
+}
+
+interface LoadedSpec {
+  apiDoc: unknown;
+}
+
+/** The validator's view of the loaded spec: its routes in lookup order. */
+interface ValidatorContext {
+  apiDoc: ValidatorDoc;
+  /** Express pattern → the route's operations by upper-case method, and its spec path. */
+  expressRouteMap: Record<string, Record<string, unknown> & { basePath: string; _openApiRoute: string }>;
+  openApiRouteMap: Record<string, Record<string, unknown>>;
+  serial: number;
+  ignoreUndocumented: boolean;
+  useRequestUrl: boolean;
+  isManagedRoute(path: string): boolean;
+  shouldIgnoreRoute(path: string): unknown;
+}
+
+interface ValidatorDoc {
+  paths: Record<string, Record<string, unknown>>;
+  security?: Record<string, unknown>[];
+  components?: { securitySchemes?: Record<string, { type?: string; scheme?: string }> };
+}
+
+/** What the route lookup leaves on `req.openapi`, as the validator's own metadata step leaves it. */
+interface OpenApiMatch {
+  expressRoute: string;
+  openApiRoute: string;
+  pathParams: Record<string, string>;
+  schema: { operationId?: string; security?: Record<string, unknown>[] } & Record<string, unknown>;
+  serial: number;
+  _responseSchema?: unknown;
+}
+
+function validatorParts(): ValidatorParts {
+  const entry = createRequire(import.meta.url).resolve("express-openapi-validator");
+  const load = createRequire(entry);
+  return {
+    ...(load("./openapi.validator") as Pick<ValidatorParts, "OpenApiValidator">),
+    ...(load("./framework/openapi.spec.loader") as Pick<ValidatorParts, "OpenApiSpecLoader">),
+    ...(load("./framework/openapi.context") as Pick<ValidatorParts, "OpenApiContext">),
+    ...(load("./middlewares/parsers/schema.preprocessor") as Pick<ValidatorParts, "SchemaPreprocessor">),
+    ...(load("./middlewares/parsers/schema.preprocessor") as Pick<ValidatorParts, "httpMethods">),
+    ...(load("./middlewares") as Pick<ValidatorParts, "RequestValidator">),
+  };
+}
+
 /**
  * The validator's middleware: route lookup, bearer security and request validation by express-openapi-validator,
  * and (optionally) the response check of `responses.ts`, which validates like the validator's own but serves
  * stored rows it has checked before without checking them again. The response hook sits ahead of security and
  * request validation so that the error responses they cause are checked against the spec too.
+ *
+ * The validator's loaded spec, route table and request validation are its own, built from the same options as
+ * `OpenApiValidator.middleware()` builds them. Its per-request steps around them are done here, with the same
+ * results, for what they cost per request: `middleware()` waits for the loaded spec in each step (a promise turn
+ * per step and request), its route lookup compiles and tries every route pattern on every request, its security
+ * step runs the handler through three layers of promises, and it installs `app.param` hooks that only matter to
+ * Express routes (operations are dispatched from this lookup's match instead, see `dispatchOperations`). Only
+ * requests that arrive before the spec has loaded wait for it, in the first step.
  */
 export function openApiValidator(options: ValidatorOptions): RequestHandler[] {
-  const { auth } = options;
-  cacheRoutePatterns();
-  const middleware = OpenApiValidator.middleware({
-    apiSpec: validatorSpec(options.spec) as never,
+  const parts = validatorParts();
+  const apiSpec = validatorSpec(options.spec);
+  const validator = new parts.OpenApiValidator({
+    apiSpec,
     validateApiSpec: true,
     validateRequests: { allErrors: true, discriminator: true, allowUnknownQueryParameters: false },
     validateResponses: false,
     validateFormats: true,
     ajvFormats: { mode: "full" },
     fileUploader: false,
-    validateSecurity: {
-      handlers: {
-        BearerAuth: (req) => {
-          const problem = auth.check(bearerToken(req.headers.authorization));
-          if (problem) throw Object.assign(new Error(authMessages[problem]), { status: 403 });
-          return true;
-        },
-      },
+  });
+  let steps: { metadata: RequestHandler; security: RequestHandler; request: RequestHandler } | undefined;
+  // The loader works on its own copy, as `middleware()` gives it one.
+  const loaded = new parts.OpenApiSpecLoader({
+    apiDoc: structuredClone(apiSpec),
+    validateApiSpec: validator.options.validateApiSpec,
+    $refParser: validator.options.$refParser,
+  })
+    .load()
+    .then((spec) => {
+      const { apiDocRes } = new parts.SchemaPreprocessor(
+        spec.apiDoc,
+        validator.ajvOpts.preprocessor,
+        validator.options.validateResponses,
+      ).preProcess();
+      const { ignorePaths, ignoreUndocumented, useRequestUrl } = validator.options;
+      const context = new parts.OpenApiContext(spec, ignorePaths, ignoreUndocumented, useRequestUrl);
+      const requests = new parts.RequestValidator(context.apiDoc, validator.ajvOpts.request);
+      steps = {
+        metadata: routeLookup(context, apiDocRes as ValidatorDoc | undefined, parts.httpMethods),
+        security: bearerSecurity(context.apiDoc, options.auth),
+        request: (req, res, next) => requests.validate(req, res, next),
+      };
+    });
+  // An unhandled rejection would end the process; the first request reports the failure instead.
+  loaded.catch(() => {});
+
+  const installed: RequestHandler[] = [
+    function metadataMiddleware(req, res, next) {
+      if (steps) return steps.metadata(req, res, next);
+      loaded.then(() => (steps as NonNullable<typeof steps>).metadata(req, res, next)).catch(next);
     },
-  }) as RequestHandler[];
-  const order = ["pathParamsMiddleware", "metadataMiddleware", "securityMiddleware", "requestMiddleware"];
-  const byName = new Map(middleware.map((m) => [m.name, m]));
-  if (byName.size !== order.length || order.some((name) => !byName.has(name))) {
-    throw new Error(`Unexpected express-openapi-validator middleware: ${[...byName.keys()].join(", ")}`);
-  }
-  const installed = order.map((name) => byName.get(name) as RequestHandler);
-  if (options.validateResponses) installed.splice(2, 0, responseValidation(new ResponseChecker(options.spec)));
+    function securityMiddleware(req, res, next) {
+      return (steps as NonNullable<typeof steps>).security(req, res, next);
+    },
+    function requestMiddleware(req, res, next) {
+      return (steps as NonNullable<typeof steps>).request(req, res, next);
+    },
+  ];
+  if (options.validateResponses) installed.splice(1, 0, responseValidation(new ResponseChecker(options.spec)));
   return installed;
+}
+
+type PathToRegexp = (
+  path: string,
+  options: { sensitive: boolean; strict: boolean },
+) => { regexp: RegExp; keys: { name: string }[] };
+
+/**
+ * The validator's metadata step (`applyOpenApiMetadata`): finds the route and operation of the request, sets
+ * `req.openapi` and `req.params`, and throws its 405 or 404 for a path the spec has without the method or does
+ * not have. The routes are tried in the validator's order, each pattern compiled once by the validator's own
+ * path-to-regexp with the app's routing settings.
+ */
+function routeLookup(
+  context: ValidatorContext,
+  responseApiDoc: ValidatorDoc | undefined,
+  httpMethods: ReadonlySet<string>,
+): RequestHandler {
+  const entry = createRequire(import.meta.url).resolve("express-openapi-validator");
+  const { pathToRegexp } = createRequire(entry)("path-to-regexp") as { pathToRegexp: PathToRegexp };
+  const { BadRequest, MethodNotAllowed, NotFound } = OpenApiValidator.error;
+  const build = (sensitive: boolean, strict: boolean) =>
+    Object.entries(context.expressRouteMap).map(([expressRoute, methods]) => {
+      const openApiRoute = methods._openApiRoute;
+      const pathItem = context.apiDoc.paths[openApiRoute.substring(methods.basePath.length)] ?? {};
+      const responseItem = responseApiDoc?.paths[openApiRoute.substring(methods.basePath.length)];
+      const { regexp, keys } = pathToRegexp(expressRoute, { sensitive, strict });
+      const allow = Object.keys(context.openApiRouteMap[openApiRoute] ?? {})
+        .filter((key) => httpMethods.has(key.toLowerCase()))
+        .join(", ");
+      return { expressRoute, openApiRoute, pathItem, responseItem, regexp, names: keys.map((k) => k.name), allow };
+    });
+  const tables = new Map<string, ReturnType<typeof build>>();
+
+  return function metadata(req, _res, next) {
+    const path = req.path.startsWith(req.baseUrl) ? req.path : `${req.baseUrl}/${req.path}`;
+    if (context.shouldIgnoreRoute(path)) {
+      next();
+      return;
+    }
+    const sensitive = !!req.app.enabled("case sensitive routing");
+    const strict = !!req.app.enabled("strict routing");
+    const tableKey = `${sensitive}${strict}`;
+    let table = tables.get(tableKey);
+    if (!table) {
+      table = build(sensitive, strict);
+      tables.set(tableKey, table);
+    }
+    const url = context.useRequestUrl ? req.url : req.originalUrl;
+    const query = url.indexOf("?");
+    const requestPath = query < 0 ? url : url.slice(0, query);
+    const method = req.method.toLowerCase();
+    for (const route of table) {
+      const found = route.regexp.exec(requestPath);
+      if (!found) continue;
+      const pathParams: Record<string, string> = {};
+      try {
+        for (let i = 0; i < route.names.length; i++) {
+          pathParams[route.names[i] as string] = decodeURIComponent(found[i + 1] as string);
+        }
+      } catch {
+        throw new BadRequest({ path: req.path, message: "malformed uri'" });
+      }
+      const schema = route.pathItem[method] as OpenApiMatch["schema"] | undefined;
+      if (!schema) {
+        if (context.ignoreUndocumented) {
+          next();
+          return;
+        }
+        throw new MethodNotAllowed({
+          path: req.path,
+          message: `${req.method} method not allowed`,
+          headers: { Allow: route.allow },
+        });
+      }
+      const openapi: OpenApiMatch = {
+        expressRoute: route.expressRoute,
+        openApiRoute: route.openApiRoute,
+        pathParams,
+        schema,
+        serial: context.serial,
+      };
+      if (responseApiDoc) openapi._responseSchema = route.responseItem?.[method];
+      (req as Request & { openapi?: OpenApiMatch }).openapi = openapi;
+      req.params = pathParams;
+      next();
+      return;
+    }
+    if (context.isManagedRoute(path) && !context.ignoreUndocumented) {
+      throw new NotFound({ path: req.path, message: "not found" });
+    }
+    next();
+  };
+}
+
+/**
+ * The validator's security step for the spec's one kind of scheme, HTTP bearer: the operation's requirements (or
+ * the document's) pass when any one of them does. Its header check comes first, as the validator's does: no
+ * `Authorization` header, or one that does not name the bearer scheme, is a missing token; then the token itself.
+ */
+function bearerSecurity(apiDoc: ValidatorDoc, auth: TokenAuthority): RequestHandler {
+  const schemes = apiDoc.components?.securitySchemes ?? {};
+  for (const [name, scheme] of Object.entries(schemes)) {
+    if (scheme.type?.toLowerCase() !== "http" || scheme.scheme?.toLowerCase() !== "bearer") {
+      throw new Error(`Security scheme ${name} is not HTTP bearer, the only kind the server checks.`);
+    }
+  }
+  const operations = Object.values(apiDoc.paths).flatMap((item) => Object.values(item)) as OpenApiMatch["schema"][];
+  for (const requirement of [apiDoc.security, ...operations.map((op) => op?.security)].flat()) {
+    const unknown = Object.keys(requirement ?? {}).find((name) => !schemes[name]);
+    if (unknown) throw new Error(`Security requirement names ${unknown}, which components.securitySchemes lacks.`);
+  }
+  return function security(req, _res, next) {
+    const openapi = (req as Request & { openapi?: OpenApiMatch }).openapi;
+    const requirements = openapi?.schema.security ?? apiDoc.security;
+    if (!openapi?.openApiRoute || !Array.isArray(requirements) || requirements.length === 0) {
+      next();
+      return;
+    }
+    let problem: TokenProblem | undefined;
+    for (const requirement of requirements) {
+      const names = Object.keys(requirement);
+      if (names.length === 0) {
+        next();
+        return;
+      }
+      const header = req.headers.authorization;
+      problem = header?.toLowerCase().includes("bearer") ? auth.check(bearerToken(header)) : "missing";
+      if (!problem) {
+        next();
+        return;
+      }
+    }
+    throw new UnauthorizedError(authMessages[problem as TokenProblem]);
+  };
 }
 
 /**
@@ -95,40 +346,6 @@ export function chain(handlers: readonly RequestHandler[]): RequestHandler {
     };
     step();
   };
-}
-
-type PathToRegexp = (path: unknown, options?: Record<string, unknown>) => { regexp: RegExp; keys: unknown[] };
-const cachedMark = Symbol.for("refunds-api.cachedPathToRegexp");
-
-/**
- * The validator's route lookup compiles the pattern of every route again on every request (`pathToRegexp` in its
- * metadata middleware, about a tenth of a small request's time). A compiled pattern depends only on the route and
- * the two options the lookup passes, and neither the lookup nor Express changes it, so the validator's copy of
- * path-to-regexp gets a memoizing `pathToRegexp`: each pattern is compiled once and the lookup is one regex test
- * per route. Calls with other options or inputs go to the original. Returns the module it patched.
- */
-export function cacheRoutePatterns(): { pathToRegexp: PathToRegexp } {
-  const validatorEntry = createRequire(import.meta.url).resolve("express-openapi-validator");
-  const module = createRequire(validatorEntry)("path-to-regexp") as { pathToRegexp: PathToRegexp };
-  const current = module.pathToRegexp as PathToRegexp & { [cachedMark]?: true };
-  if (current[cachedMark]) return module;
-  const original = current;
-  const compiled = new Map<string, ReturnType<PathToRegexp>>();
-  const cached = (path: unknown, options?: Record<string, unknown>) => {
-    const keys = options ? Object.keys(options) : [];
-    if (typeof path !== "string" || keys.some((k) => k !== "sensitive" && k !== "strict")) {
-      return original(path, options);
-    }
-    const key = `${options?.sensitive ? 1 : 0}${options?.strict ? 1 : 0}${path}`;
-    let result = compiled.get(key);
-    if (!result) {
-      result = original(path, options);
-      compiled.set(key, result);
-    }
-    return result;
-  };
-  module.pathToRegexp = Object.assign(cached, { [cachedMark]: true as const });
-  return module;
 }
 
 /** An error of the validator, as it throws them. */

@@ -2,7 +2,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { defaultSeed, readSpec } from "../src/index.js";
 import { ResponseChecker, ResponseValidationError, stringifyWith } from "../src/responses.js";
-import { cacheRoutePatterns } from "../src/validation.js";
 import { nonInsurancePayerRefunds, patientRefunds } from "./support/refunds.js";
 
 const checker = new ResponseChecker(readSpec());
@@ -148,20 +147,5 @@ describe("stringifyWith", () => {
     const items = [{ a: 1 }, { b: [2] }];
     const body = { items, next: "x", skipped: undefined };
     expect(stringifyWith(body, new Map([[items, ['{"a":1}', '{"b":[2]}']]]))).toBe(JSON.stringify(body));
-  });
-});
-
-describe("cacheRoutePatterns", () => {
-  it("compiles each route pattern once and still matches like path-to-regexp", () => {
-    const { pathToRegexp } = cacheRoutePatterns();
-    const options = { sensitive: false, strict: false };
-    const first = pathToRegexp("/api/patient-refunds/v1/:patient_refund_id", options);
-    expect(pathToRegexp("/api/patient-refunds/v1/:patient_refund_id", { ...options })).toBe(first);
-    expect(pathToRegexp("/api/patient-refunds/v1/:patient_refund_id", { sensitive: true, strict: false })).not.toBe(
-      first,
-    );
-    expect(first.regexp.exec("/api/patient-refunds/v1/abc")?.[1]).toBe("abc");
-    expect(first.regexp.test("/api/patient-refunds/v1")).toBe(false);
-    expect(cacheRoutePatterns().pathToRegexp).toBe(pathToRegexp);
   });
 });

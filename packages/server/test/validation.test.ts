@@ -229,17 +229,11 @@ describe("openApiValidator", () => {
     {
       validateResponses: true,
       // The response check comes before security and request validation, so their errors are checked too.
-      want: [
-        "pathParamsMiddleware",
-        "metadataMiddleware",
-        "responseValidation",
-        "securityMiddleware",
-        "requestMiddleware",
-      ],
+      want: ["metadataMiddleware", "responseValidation", "securityMiddleware", "requestMiddleware"],
     },
     {
       validateResponses: false,
-      want: ["pathParamsMiddleware", "metadataMiddleware", "securityMiddleware", "requestMiddleware"],
+      want: ["metadataMiddleware", "securityMiddleware", "requestMiddleware"],
     },
   ])("validateResponses: $validateResponses installs $want", ({ validateResponses, want }) => {
     expect(openApiValidator({ spec: readSpec(), auth, validateResponses }).map((m) => m.name)).toEqual(want);

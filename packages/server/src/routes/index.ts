@@ -1,5 +1,5 @@
 // The route table is the spec: each of its operations is bound to the handler of the same operationId.
-import type { IRouter, Request, Response } from "express";
+import type { IRouter, Request, RequestHandler, Response } from "express";
 import type { TokenAuthority } from "../auth.js";
 import type { NonInsurancePayerRefundService } from "../service/non-insurance-payer-refunds.js";
 import type { PatientRefundService } from "../service/patient-refunds.js";
@@ -35,21 +35,58 @@ export function bindOperations(
   operations: readonly SpecOperation[],
   handlers: OperationHandlers,
 ): void {
-  const unknown = Object.keys(handlers).filter((id) => !operations.some((op) => op.operationId === id));
-  if (unknown.length > 0) throw new Error(`Handlers for operations the spec does not have: ${unknown.join(", ")}`);
-  for (const op of operations) {
-    const handler = handlers[op.operationId] as OperationHandler<OperationId> | undefined;
-    if (!handler) throw new Error(`The spec's operation ${op.operationId} has no handler.`);
-    router[op.method](op.expressPath, async (req: Request, res: Response) => {
-      const input = { path: req.params, query: req.query, body: req.body } as unknown as OperationInput<OperationId>;
-      const body = await handler(input);
-      if (body === undefined) res.status(200).end();
-      else res.status(200).json(body);
-    });
-  }
+  for (const [op, run] of operationRunners(operations, handlers)) router[op.method](op.expressPath, run);
 }
 
-/** Binds every operation of the spec to the server's handlers. */
+/**
+ * One middleware running the handler of the operation the validator matched (`req.openapi`, with its decoded path
+ * parameters): the route lookup the validator has done already is not done a second time by
+ * Express routes. A request without a matched operation goes on to `next`.
+ */
+export function dispatchOperations(operations: readonly SpecOperation[], handlers: OperationHandlers): RequestHandler {
+  const runners = new Map(operationRunners(operations, handlers).map(([op, run]) => [op.operationId as string, run]));
+  return function dispatchOperation(req, res, next) {
+    const openapi = (req as Request & { openapi?: ValidatorMatch }).openapi;
+    const operationId = openapi?.schema?.operationId;
+    const run = operationId === undefined ? undefined : runners.get(operationId);
+    if (!run) {
+      next();
+      return;
+    }
+    // Express gives each layer the parameters of its own match, none for this one.
+    if (openapi?.pathParams) req.params = openapi.pathParams;
+    run(req, res).catch(next);
+  };
+}
+
+/** What the validator's route match leaves on the request. */
+interface ValidatorMatch {
+  schema?: { operationId?: string };
+  pathParams?: Record<string, string>;
+}
+
+function operationRunners(
+  operations: readonly SpecOperation[],
+  handlers: OperationHandlers,
+): [SpecOperation, (req: Request, res: Response) => Promise<void>][] {
+  const unknown = Object.keys(handlers).filter((id) => !operations.some((op) => op.operationId === id));
+  if (unknown.length > 0) throw new Error(`Handlers for operations the spec does not have: ${unknown.join(", ")}`);
+  return operations.map((op) => {
+    const handler = handlers[op.operationId] as OperationHandler<OperationId> | undefined;
+    if (!handler) throw new Error(`The spec's operation ${op.operationId} has no handler.`);
+    return [
+      op,
+      async (req: Request, res: Response) => {
+        const input = { path: req.params, query: req.query, body: req.body } as unknown as OperationInput<OperationId>;
+        const body = await handler(input);
+        if (body === undefined) res.status(200).end();
+        else res.status(200).json(body);
+      },
+    ];
+  });
+}
+
+/** The server's handlers, run for the operations the validator matches (see {@link dispatchOperations}). */
 export function mountOperations(router: IRouter, operations: readonly SpecOperation[], deps: HandlerDeps): void {
-  bindOperations(router, operations, createHandlers(deps));
+  router.use(dispatchOperations(operations, createHandlers(deps)));
 }
