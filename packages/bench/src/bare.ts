@@ -1,10 +1,13 @@
 // The baseline of P1: bare Express 5 running the reference server's own handlers, with no validation, no security
 // and no response check. What the validator would do for the handlers (coerce query values, fill defaults) is done
-// here by hand, so the handlers receive the same input.
+// here by hand, so the handlers receive the same input. Responses are written by the server's own serializer with
+// its checks off: stored rows are frozen and their JSON remembered, as the validated server remembers them, so the
+// comparison measures validation rather than a serialization cache only one side has.
 import {
   ApiError,
   bindOperations,
   createHandlers,
+  ResponseChecker,
   readSpec,
   type Services,
   specOperations,
@@ -47,7 +50,9 @@ export function createBareApp(services: Services, auth: TokenAuthority): Express
   app.disable("etag");
   app.use(express.json({ limit: "1mb" }));
   app.use(coerce);
-  bindOperations(app, specOperations(readSpec()), createHandlers({ ...services, auth }));
+  const spec = readSpec();
+  const serializer = new ResponseChecker(spec, { validate: false });
+  bindOperations(app, specOperations(spec), createHandlers({ ...services, auth }), serializer);
   app.use(errors);
   return app;
 }

@@ -130,6 +130,34 @@ describe("ResponseChecker.check", () => {
   });
 });
 
+describe("ResponseChecker.check without validation", () => {
+  const serializer = new ResponseChecker(readSpec(), { validate: false });
+  const [refund] = patientRefunds(1, 11);
+  it.each([
+    { name: "a good page", operation: "listPatientRefunds", body: { items: patientRefunds(3, 2) } },
+    {
+      name: "a page with a bad row",
+      operation: "listPatientRefunds",
+      body: { items: [{ ...refund, amount_cents: "1" }] },
+    },
+    { name: "a page without items", operation: "listPatientRefunds", body: { next_page_token: 1 } },
+    {
+      name: "a refund without its id",
+      operation: "getPatientRefund",
+      body: { ...refund, patient_refund_id: undefined },
+    },
+  ])("writes $name as JSON.stringify does, unchecked", ({ operation, body }) => {
+    expect(serializer.check(operation, 200, fresh(body))).toBe(JSON.stringify(body));
+  });
+
+  it("freezes the rows it wrote and writes them again from what it remembered", () => {
+    const row = fresh(refund) as NonNullable<typeof refund>;
+    const json = serializer.check("getPatientRefund", 200, row);
+    expect(Object.isFrozen(row.allocations[0]?.target)).toBe(true);
+    expect(serializer.check("listPatientRefunds", 200, { items: [row] })).toBe(`{"items":[${json}]}`);
+  });
+});
+
 describe("stringifyWith", () => {
   it("writes what JSON.stringify writes for any JSON-like value", () => {
     fc.assert(

@@ -25,17 +25,23 @@ export function createHandlers(deps: HandlerDeps): OperationHandlers {
   };
 }
 
+/** Writes an operation's JSON response body: the same text `JSON.stringify` would write. */
+export interface ResponseSerializer {
+  check(operationId: string, status: number, body: unknown): string;
+}
+
 /**
  * Registers each operation of the spec on `router` with its handler. The request reaching a handler has passed
- * validation, which is what makes its typed input true. A 200 with a body is sent as JSON; a handler that returns
- * nothing (delete) answers 200 with an empty body.
+ * validation, which is what makes its typed input true. A 200 with a body is sent as JSON (written by `serializer`
+ * when given); a handler that returns nothing (delete) answers 200 with an empty body.
  */
 export function bindOperations(
   router: IRouter,
   operations: readonly SpecOperation[],
   handlers: OperationHandlers,
+  serializer?: ResponseSerializer,
 ): void {
-  for (const [op, run] of operationRunners(operations, handlers)) router[op.method](op.expressPath, run);
+  for (const [op, run] of operationRunners(operations, handlers, serializer)) router[op.method](op.expressPath, run);
 }
 
 /**
@@ -68,6 +74,7 @@ interface ValidatorMatch {
 function operationRunners(
   operations: readonly SpecOperation[],
   handlers: OperationHandlers,
+  serializer?: ResponseSerializer,
 ): [SpecOperation, (req: Request, res: Response) => Promise<void>][] {
   const unknown = Object.keys(handlers).filter((id) => !operations.some((op) => op.operationId === id));
   if (unknown.length > 0) throw new Error(`Handlers for operations the spec does not have: ${unknown.join(", ")}`);
@@ -80,7 +87,13 @@ function operationRunners(
         const input = { path: req.params, query: req.query, body: req.body } as unknown as OperationInput<OperationId>;
         const body = await handler(input);
         if (body === undefined) res.status(200).end();
-        else res.status(200).json(body);
+        else if (!serializer) res.status(200).json(body);
+        else {
+          // What `res.json` does, with the serializer's text.
+          res.status(200);
+          if (!res.get("Content-Type")) res.set("Content-Type", "application/json");
+          res.send(serializer.check(op.operationId, 200, body));
+        }
       },
     ];
   });
