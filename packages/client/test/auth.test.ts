@@ -51,6 +51,21 @@ describe("auth", () => {
     expect(authorizations(requests)).toEqual(want);
   });
 
+  it.each<{ name: string; auth: AuthOption | undefined; want: string }>([
+    { name: "kept without auth", auth: undefined, want: "Basic dXNlcjpwdw==" },
+    { name: "replaced by the token with auth", auth: "static-token", want: "Bearer static-token" },
+  ])("an Authorization header of the caller is $name", async ({ auth, want }) => {
+    const { client, requests } = clientWith([fakeApi(), json(503, {}), fakeApi()], {
+      auth,
+      headers: { Authorization: "Basic dXNlcjpwdw==" },
+    });
+    await client.patientRefunds.get("r-1");
+    const call = client.patientRefunds.get("r-2");
+    await vi.runAllTimersAsync();
+    await call;
+    expect(authorizations(requests)).toEqual([want, want, want]);
+  });
+
   it("exchanges client credentials at the token endpoint, without a bearer token", async () => {
     const { client, requests } = clientWith([fakeApi()], { auth: credentials });
     await client.patientRefunds.get("r-1");

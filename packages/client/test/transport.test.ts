@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   AbortedError,
+  createRefundsClient,
   EntityNotFoundError,
   NetworkError,
   type RefundsClient,
@@ -334,5 +335,51 @@ describe("abort", () => {
     await expect(run()).rejects.toBeInstanceOf(AbortedError);
     expect(seen).toHaveLength(1);
     expect(requests).toHaveLength(1);
+  });
+});
+
+describe("the global fetch", () => {
+  /** Stubs `globalThis.fetch` with the fake's script; the fake sees each call as the Request it describes. */
+  function stubGlobalFetch(script: Script[]) {
+    const calls: { input: unknown; init: RequestInit | undefined }[] = [];
+    const fake = clientWith(script);
+    vi.stubGlobal("fetch", (input: RequestInfo | URL, init?: RequestInit) => {
+      calls.push({ input, init });
+      return fake.fetch(new Request(input, init));
+    });
+    const client = createRefundsClient({ baseUrl: "https://api.test", auth: "test-token", timeoutMs: 1000 });
+    return { client, calls, requests: fake.requests };
+  }
+  afterEach(() => vi.unstubAllGlobals());
+
+  it.each<{ name: string; call: (c: RefundsClient) => Promise<unknown>; want: { method: string; body?: unknown } }>([
+    { name: "GET", call: get, want: { method: "GET" } },
+    { name: "POST", call: create, want: { method: "POST", body: examples.patientRefundCreate } },
+    { name: "PATCH", call: update, want: { method: "PATCH", body: {} } },
+  ])("is called with the URL and an init, not a Request: $name", async ({ call, want }) => {
+    const { client, calls, requests } = stubGlobalFetch([ok()]);
+    await settle(call(client));
+    expect(calls).toHaveLength(1);
+    const [{ input, init } = { input: undefined, init: undefined }] = calls;
+    expect(typeof input).toBe("string");
+    expect(init?.method).toBe(want.method);
+    expect(init?.signal).toBeInstanceOf(AbortSignal);
+    expect(typeof init?.body === "string" ? JSON.parse(init.body) : init?.body).toEqual(want.body);
+    expect(requests[0]?.headers.get("Authorization")).toBe("Bearer test-token");
+  });
+
+  it("sends the same body and token on every attempt", async () => {
+    const { client, requests } = stubGlobalFetch([status(503), offline(), ok()]);
+    const { value } = await settle(client.patientRefunds.create(examples.patientRefundCreate, { retry: true }));
+    expect(value).toEqual(examples.patientRefund);
+    expect(requests.map((r) => JSON.parse(r.body ?? ""))).toEqual(Array(3).fill(examples.patientRefundCreate));
+    expect(requests.map((r) => r.headers.get("Authorization"))).toEqual(Array(3).fill("Bearer test-token"));
+  });
+
+  it("times out with a TimeoutError and aborts the fetch's signal", async () => {
+    const { client, calls } = stubGlobalFetch([hangingFetch()]);
+    const { error } = await settle(client.patientRefunds.get("r-1", { retry: false }));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(calls[0]?.init?.signal?.aborted).toBe(true);
   });
 });
