@@ -117,7 +117,30 @@ export function validatorSpec(spec: OpenApiDocument): OpenApiDocument {
       (copy.paths[op.path]?.[op.method] as OperationObject)["x-eov-allow-unknown-query-parameters"] = true;
     }
   }
+  inlineParameters(copy);
   return copy;
+}
+
+/**
+ * Writes each operation's parameters out in place of their `$ref`s, with a schema that is a `$ref` written out too
+ * (its siblings, such as `default`, kept). The validator resolves both on every request, for every parameter of
+ * the operation; validation is the same either way.
+ */
+function inlineParameters(spec: OpenApiDocument) {
+  for (const item of Object.values(spec.paths)) {
+    for (const node of [item, ...methods.map((m) => item[m] as OperationObject | undefined)]) {
+      if (!Array.isArray(node?.parameters)) continue;
+      node.parameters = (node.parameters as SchemaObject[]).map((reference) => {
+        const parameter = structuredClone(resolveRef(spec, reference)) as SchemaObject & { schema?: SchemaObject };
+        const schema = parameter.schema;
+        if (schema?.$ref) {
+          const { $ref, ...siblings } = schema;
+          parameter.schema = { ...structuredClone(resolveRef(spec, { $ref })), ...siblings };
+        }
+        return parameter;
+      });
+    }
+  }
 }
 
 function checkMapping(spec: OpenApiDocument, union: SchemaObject) {

@@ -283,6 +283,17 @@ describe("validatorSpec", () => {
     expect(text.match(/"discriminator"/g)?.length).toBe(JSON.stringify(spec).match(/"discriminator"/g)?.length);
   });
 
+  it("writes out every operation's parameters and their top-level schema refs, keeping defaults", () => {
+    const copy = validatorSpec(readSpec());
+    const parameters = Object.values(copy.paths).flatMap((item) =>
+      Object.values(item).flatMap((op) => ((op as { parameters?: unknown[] }).parameters ?? []) as never[]),
+    ) as { $ref?: string; name: string; schema: { $ref?: string; default?: unknown; enum?: unknown } }[];
+    expect(parameters.length).toBeGreaterThan(0);
+    expect(parameters.filter((p) => p.$ref || p.schema.$ref)).toEqual([]);
+    const sort = parameters.find((p) => p.name === "sort");
+    expect(sort?.schema).toMatchObject({ default: "refund_timestamp", enum: expect.any(Array) });
+  });
+
   it("refuses a mapping that does not match the branches' consts", () => {
     const spec = readSpec();
     const union = spec.components.schemas.NoteUpdate;
