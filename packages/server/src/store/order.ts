@@ -43,6 +43,18 @@ export function sortKey(sort: string, value: SortValue): SortKey {
  */
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
+  // Code unit order is code point order up to the first difference, and at it too unless a surrogate is there.
+  const n = Math.min(a.length, b.length);
+  let k = 0;
+  while (k < n && a.charCodeAt(k) === b.charCodeAt(k)) k++;
+  if (k === n) return a.length - b.length;
+  const x = a.charCodeAt(k);
+  const y = b.charCodeAt(k);
+  if ((x < 0xd800 || x > 0xdfff) && (y < 0xd800 || y > 0xdfff)) return x - y;
+  return compareCodePoints(a, b);
+}
+
+function compareCodePoints(a: string, b: string): number {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {

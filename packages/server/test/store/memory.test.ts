@@ -44,6 +44,9 @@ describe("compareStrings orders by code point", () => {
     { a: "😀\udc00", b: "😀\ud800", sign: 0 },
     { a: "\ud83d", b: "😀", sign: -1 },
     { a: "\ud83d😀", b: "😀", sign: -1 },
+    { a: "\ud83dx", b: "\ud83dy", sign: -1 },
+    { a: "\ud800", b: "\ud800\udc00", sign: -1 },
+    { a: "000000b0-0000-4000-8000-00000000000a", b: "000000b0-0000-4000-8000-000000000009", sign: 1 },
   ])("$a vs $b", ({ a, b, sign }) => {
     expect(Math.sign(compareStrings(a, b))).toBe(sign);
     expect(Math.sign(compareStrings(b, a))).toBe(sign === 0 ? 0 : -sign);
