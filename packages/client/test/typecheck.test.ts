@@ -56,7 +56,8 @@ function typeCheck(files: Record<string, string>, rootNames = config?.fileNames 
   };
 }
 
-describe("types", () => {
+// The TypeScript compiler takes seconds per program, and more on a busy machine.
+describe("types", { timeout: 120_000 }, () => {
   it("the package, its type tests and the README example type-check (tsc --noEmit)", () => {
     const { text } = typeCheck({ [readmePath]: readmeExample(), [consumerPath]: consumer })();
     expect(text).toBe("");
