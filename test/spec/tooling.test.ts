@@ -55,6 +55,16 @@ describe("spec tooling", () => {
     }
   });
 
+  // The server and the client check their own types in their suites; these have no suite of their own that does.
+  it.each(["test", "packages/bench", "packages/testing"])(
+    "%s type-checks (tsc --noEmit)",
+    { timeout: 120_000 },
+    async (project) => {
+      const { code, out } = await exec(bin("tsc"), ["--noEmit", "-p", project]);
+      expect(code, out).toBe(0);
+    },
+  );
+
   it("biome finds nothing to fix", async () => {
     const { code, out } = await exec(bin("biome"), ["check", "--error-on-warnings", "."]);
     expect(code, out).toBe(0);

@@ -1,10 +1,13 @@
 import { loadSpec } from "@refunds-api/spec";
-import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+
+// ajv-formats is CommonJS: Node hands its `module.exports` to a default import, TypeScript expects `.default`.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
 export type OpenApiDocument = ReturnType<typeof loadSpec> & {
   paths: Record<string, Record<string, unknown>>;
-  components: Record<string, Record<string, unknown>>;
+  components: Record<"schemas" | "parameters" | "responses" | "examples" | "securitySchemes", Record<string, unknown>>;
 };
 
 export const httpMethods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;

@@ -38,6 +38,9 @@ export async function generateClient({ check = false, specJson = readFileSync(sp
  * bundle (into `clientOut`), or with `check` compares both with what is on disk. Returns the paths of each that were
  * stale (check) or rewritten. With a `record` file (see `last-run.js`), a run whose inputs and outputs are those of
  * the recorded one is answered from the record: nothing is stale and nothing needs writing.
+ *
+ * @param {{ check?: boolean, entry?: string, specOut?: string, clientOut?: string, record?: string | null,
+ *   trustedBefore?: number }} [options] `record: null` runs in full and records nothing.
  */
 export async function generateAll({
   check = false,
