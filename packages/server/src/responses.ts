@@ -243,9 +243,14 @@ export function responseValidation(checker: ResponseChecker): RequestHandler {
         next(error);
         return res;
       }
-      if (!res.get("Content-Type")) res.set("Content-Type", "application/json");
-      return res.send(json);
+      return sendJson(res, json);
     };
     next();
   };
+}
+
+/** Sends `json`, text already serialized, as `res.json` would send it. */
+export function sendJson(res: Response, json: string): Response {
+  if (!res.get("Content-Type")) res.set("Content-Type", "application/json");
+  return res.send(json);
 }

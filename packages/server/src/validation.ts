@@ -68,6 +68,8 @@ interface ValidatorParts {
   };
   httpMethods: ReadonlySet<string>;
   RequestValidator: new (apiDoc: unknown, options: unknown) => { validate: RequestHandler };
+  /** The path-to-regexp the validator compiles its route patterns with. */
+  pathToRegexp: PathToRegexp;
 }
 
 interface LoadedSpec {
@@ -113,6 +115,7 @@ function validatorParts(): ValidatorParts {
     ...(load("./middlewares/parsers/schema.preprocessor") as Pick<ValidatorParts, "SchemaPreprocessor">),
     ...(load("./middlewares/parsers/schema.preprocessor") as Pick<ValidatorParts, "httpMethods">),
     ...(load("./middlewares") as Pick<ValidatorParts, "RequestValidator">),
+    ...(load("path-to-regexp") as Pick<ValidatorParts, "pathToRegexp">),
   };
 }
 
@@ -160,7 +163,7 @@ export function openApiValidator(options: ValidatorOptions): RequestHandler[] {
       const context = new parts.OpenApiContext(spec, ignorePaths, ignoreUndocumented, useRequestUrl);
       const requests = new parts.RequestValidator(context.apiDoc, validator.ajvOpts.request);
       steps = {
-        metadata: routeLookup(context, apiDocRes as ValidatorDoc | undefined, parts.httpMethods),
+        metadata: routeLookup(context, apiDocRes as ValidatorDoc | undefined, parts),
         security: bearerSecurity(context.apiDoc, options.auth),
         request: (req, res, next) => requests.validate(req, res, next),
       };
@@ -198,10 +201,8 @@ type PathToRegexp = (
 function routeLookup(
   context: ValidatorContext,
   responseApiDoc: ValidatorDoc | undefined,
-  httpMethods: ReadonlySet<string>,
+  { httpMethods, pathToRegexp }: Pick<ValidatorParts, "httpMethods" | "pathToRegexp">,
 ): RequestHandler {
-  const entry = createRequire(import.meta.url).resolve("express-openapi-validator");
-  const { pathToRegexp } = createRequire(entry)("path-to-regexp") as { pathToRegexp: PathToRegexp };
   const { BadRequest, MethodNotAllowed, NotFound } = OpenApiValidator.error;
   const build = (sensitive: boolean, strict: boolean) =>
     Object.entries(context.expressRouteMap).map(([expressRoute, methods]) => {

@@ -1,6 +1,7 @@
 // The route table is the spec: each of its operations is bound to the handler of the same operationId.
 import type { IRouter, Request, RequestHandler, Response } from "express";
 import type { TokenAuthority } from "../auth.js";
+import { sendJson } from "../responses.js";
 import type { NonInsurancePayerRefundService } from "../service/non-insurance-payer-refunds.js";
 import type { PatientRefundService } from "../service/patient-refunds.js";
 import type { SpecOperation } from "../spec.js";
@@ -88,12 +89,7 @@ function operationRunners(
         const body = await handler(input);
         if (body === undefined) res.status(200).end();
         else if (!serializer) res.status(200).json(body);
-        else {
-          // What `res.json` does, with the serializer's text.
-          res.status(200);
-          if (!res.get("Content-Type")) res.set("Content-Type", "application/json");
-          res.send(serializer.check(op.operationId, 200, body));
-        }
+        else sendJson(res.status(200), serializer.check(op.operationId, 200, body));
       },
     ];
   });
