@@ -76,6 +76,8 @@ class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
   private readonly insertSql: string;
   private readonly updateSql: string;
   private readonly insertManySql: string;
+  /** Allocation target rows, as three arrays: kinds, values and refund ids. */
+  private readonly insertTargetsSql: string;
 
   constructor(
     private readonly db: SqlDb,
@@ -97,6 +99,9 @@ class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
     const casts = columns.map((c) => (c === "body" || c === "charges" ? `${c}::json` : c));
     this.insertManySql = `INSERT INTO ${def.table} (${columns.join(", ")})
       SELECT ${casts.join(", ")} FROM unnest(${arrays.join(", ")}) AS r (${columns.join(", ")})`;
+    this.insertTargetsSql = def.targets
+      ? `INSERT INTO ${def.targets.table} (kind, value, refund_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`
+      : "";
     const set = this.columnNames.map((c, i) => `${c} = $${i + 3}::${this.typeOf(c)}`);
     this.updateSql = `UPDATE ${def.table} SET body = $2::json, ${set.join(", ")} WHERE id = $1::text`;
   }
@@ -130,16 +135,8 @@ class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
       ...this.columnValues(row),
       ...(this.def.targets ? this.targetsOf(row) : []),
     ];
-    const insert = async (q: Queryable) => {
-      try {
-        await q.query(this.insertSql, params);
-      } catch (error) {
-        if ((error as { code?: string }).code === uniqueViolation) {
-          throw new Error(`A row with id ${id} exists already.`, { cause: error });
-        }
-        throw error;
-      }
-    };
+    const insert = (q: Queryable) =>
+      refusingDuplicates(q.query(this.insertSql, params), `A row with id ${id} exists already.`);
     // One statement is atomic by itself; charges need the balances locked between reading and writing them.
     if (charges.length === 0 && !options.guard) return insert(this.db);
     await this.db.transaction(async (tx) => {
@@ -166,20 +163,11 @@ class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
       for (const _ of kinds) targets[2].push(id);
     }
     await this.db.transaction(async (tx) => {
-      try {
-        await tx.query(this.insertManySql, columns);
-      } catch (error) {
-        if ((error as { code?: string }).code === uniqueViolation) {
-          throw new Error("A row of the batch exists already, or the batch holds an id twice.", { cause: error });
-        }
-        throw error;
-      }
-      if (this.def.targets && targets[0].length > 0) {
-        await tx.query(
-          `INSERT INTO ${this.def.targets.table} (kind, value, refund_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
-          targets,
-        );
-      }
+      await refusingDuplicates(
+        tx.query(this.insertManySql, columns),
+        "A row of the batch exists already, or the batch holds an id twice.",
+      );
+      if (targets[0].length > 0) await tx.query(this.insertTargetsSql, targets);
     });
   }
 
@@ -205,10 +193,7 @@ class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
         const [before, after] = [this.targetsOf(current), this.targetsOf(value)];
         if (JSON.stringify(before) !== JSON.stringify(after)) {
           await tx.query(`DELETE FROM ${targets.table} WHERE refund_id = $1::text`, [sqlText(id)]);
-          await tx.query(
-            `INSERT INTO ${targets.table} (kind, value, refund_id) SELECT kind, value, $1::text FROM unnest($2::text[], $3::text[]) AS t (kind, value)`,
-            [sqlText(id), ...after],
-          );
+          await tx.query(this.insertTargetsSql, [...after, after[0].map(() => sqlText(id))]);
         }
       }
       return value;
@@ -301,6 +286,16 @@ function cursorValue(sort: SortColumn, field: string, value: SortValue): string 
   if (sort.type === "text") return sqlText(String(key));
   const n = Number(key);
   return Number.isFinite(n) ? n : null;
+}
+
+/** Settles as `query` does, but a unique violation becomes an error saying `message`. */
+async function refusingDuplicates(query: Promise<unknown>, message: string): Promise<void> {
+  try {
+    await query;
+  } catch (error) {
+    if ((error as { code?: string }).code === uniqueViolation) throw new Error(message, { cause: error });
+    throw error;
+  }
 }
 
 /** Cents per key, duplicates added up. */
