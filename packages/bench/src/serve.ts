@@ -6,6 +6,7 @@ import { Session } from "node:inspector/promises";
 import {
   createApp,
   createServices,
+  createStore,
   defaultOrganizationId,
   defaultSeed,
   listen,
@@ -15,7 +16,7 @@ import {
 } from "@refunds-api/server";
 import { createBareApp } from "./bare.js";
 import { benchToken } from "./data.js";
-import { openStore, seedRows } from "./stores.js";
+import { seedRows } from "./stores.js";
 
 /** What to serve. */
 export interface ServeSettings {
@@ -41,7 +42,7 @@ export type ServeMessage =
 const send = (message: ServeMessage) => process.send?.(message);
 
 async function main(settings: ServeSettings) {
-  const store = await openStore(settings.store);
+  const store = await createStore(settings.store);
   await seedRows(store, settings.rows, (done, total) => send({ type: "progress", done, total }));
   // What autovacuum would do soon after a bulk load, done before measuring rather than during it.
   await store.analyze?.();

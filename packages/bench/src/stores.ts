@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createStore, type Store, type StoreOptions } from "@refunds-api/server";
+import type { Store, StoreOptions } from "@refunds-api/server";
 import pg from "pg";
 // The throwaway cluster the server's own tests use; the benchmark needs the same one.
 import { startPostgres } from "../../server/test/support/postgres.js";
@@ -38,7 +38,6 @@ export async function seedRows(store: Store, count: number, progress: Progress):
     }
   };
   await Promise.all([worker(), worker()]);
-  progress(count, count);
 }
 
 /** Places for the stores of one benchmark run; `close()` removes them all. */
@@ -46,7 +45,7 @@ export class StorePlaces {
   private readonly dirs: string[] = [];
   private cluster?: Promise<{ url: string; stop(): Promise<void> }>;
   private databases = 0;
-  private readonly created: { admin: string; name: string }[] = [];
+  private readonly created: string[] = [];
 
   /** Options of a new, empty store of `kind`. */
   async place(kind: StoreKind): Promise<StoreOptions> {
@@ -78,7 +77,7 @@ export class StorePlaces {
     }
     const database = new URL(url);
     database.pathname = `/${name}`;
-    this.created.push({ admin: url, name });
+    this.created.push(name);
     return database.toString();
   }
 
@@ -87,17 +86,12 @@ export class StorePlaces {
     if (!this.cluster) return;
     const cluster = await this.cluster;
     // A server given by the caller keeps running: only the databases made here go.
-    for (const { admin, name } of this.created.splice(0)) {
-      const client = new pg.Client({ connectionString: admin });
+    for (const name of this.created.splice(0)) {
+      const client = new pg.Client({ connectionString: cluster.url });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => client.end());
     }
     await cluster.stop();
     this.cluster = undefined;
   }
-}
-
-/** Opens the store `options` name (SQL stores are migrated first). */
-export function openStore(options: StoreOptions): Promise<Store> {
-  return createStore(options);
 }
