@@ -22,7 +22,13 @@ import { parse } from "yaml";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const consumerDir = fileURLToPath(new URL("./consumer/", import.meta.url));
 const pnpm = ["-y", "pnpm@10.34.9"];
-const publicPackages = ["@refunds-api/client", "@refunds-api/server", "@refunds-api/spec", "@refunds-api/testing"];
+const publicPackages = [
+  "@refunds-api/client",
+  "@refunds-api/contract",
+  "@refunds-api/server",
+  "@refunds-api/spec",
+  "@refunds-api/testing",
+];
 
 interface Manifest {
   name: string;

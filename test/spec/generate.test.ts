@@ -5,8 +5,8 @@ import { delimiter, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { generateAll } from "../../packages/client/scripts/generate.js";
-import { remember, upToDate } from "../../packages/client/scripts/last-run.js";
+import { generateAll } from "../../packages/contract/scripts/generate.js";
+import { remember, upToDate } from "../../packages/contract/scripts/last-run.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const dirs: string[] = [];
@@ -29,11 +29,11 @@ function copyOfTree() {
   const dir = tempDir();
   cpSync(join(root, "openapi"), join(dir, "openapi"), { recursive: true });
   cpSync(join(root, "packages/spec/bundled"), join(dir, "bundled"), { recursive: true });
-  cpSync(join(root, "packages/client/src/generated"), join(dir, "generated"), { recursive: true });
+  cpSync(join(root, "packages/contract/src/generated"), join(dir, "generated"), { recursive: true });
   const options = {
     entry: join(dir, "openapi/openapi.yaml"),
     specOut: join(dir, "bundled"),
-    clientOut: join(dir, "generated"),
+    typesOut: join(dir, "generated"),
     record: join(dir, "last-run.json"),
   };
   const read = (file: string) => readFileSync(join(dir, file), "utf8");
@@ -44,7 +44,7 @@ function copyOfTree() {
     // sub-millisecond digits, Date.now() has none): let the clock move on first.
     await new Promise((resolve) => setTimeout(resolve, 5));
     const changed = await generateAll({ ...options, check, record, trustedBefore: Date.now() });
-    const paths = [...changed.spec, ...changed.client].map((p: string) => relative(dir, join(root, p))).sort();
+    const paths = [...changed.spec, ...changed.types].map((p: string) => relative(dir, join(root, p))).sort();
     return { paths, fromRecord: changed.fromRecord };
   };
   return { dir, read, write, run };

@@ -45,7 +45,7 @@ describe("spec tooling", () => {
   });
 
   it("generated files are up to date with the spec", async () => {
-    for (const pkg of ["spec", "client"]) {
+    for (const pkg of ["spec", "contract"]) {
       const { code, out } = await exec(
         process.execPath,
         [`scripts/${pkg === "spec" ? "bundle.js" : "generate.js"}`, "--check"],
@@ -56,7 +56,7 @@ describe("spec tooling", () => {
   });
 
   // The server and the client check their own types in their suites; these have no suite of their own that does.
-  it.each(["test", "packages/bench", "packages/testing"])(
+  it.each(["test", "packages/bench", "packages/testing", "packages/contract"])(
     "%s type-checks (tsc --noEmit)",
     { timeout: 120_000 },
     async (project) => {

@@ -1,5 +1,5 @@
+import type { TokenRequest, TokenResponse } from "@refunds-api/contract";
 import { UnexpectedResponseError } from "./errors.js";
-import type { TokenRequest, TokenResponse } from "./generated/models.js";
 
 /** Client credentials, exchanged for an access token at `POST /api/auth/v2/token`. */
 export interface ClientCredentials {

@@ -1,6 +1,3 @@
-import createClient from "openapi-fetch";
-import { type AuthOption, createTokenSource } from "./auth.js";
-import { errorFromResponse, RefundsError, UnauthorizedError, UnexpectedResponseError } from "./errors.js";
 import type {
   ListNonInsurancePayerRefundsQuery,
   ListPatientRefundsQuery,
@@ -14,8 +11,11 @@ import type {
   PatientRefundUpdate,
   TokenRequest,
   TokenResponse,
-} from "./generated/models.js";
-import type { paths } from "./generated/schema.js";
+} from "@refunds-api/contract";
+import type { paths } from "@refunds-api/contract/schema";
+import createClient from "openapi-fetch";
+import { type AuthOption, createTokenSource } from "./auth.js";
+import { errorFromResponse, RefundsError, UnauthorizedError, UnexpectedResponseError } from "./errors.js";
 import {
   type AttemptRecord,
   type BackoffOptions,

@@ -4,7 +4,7 @@ import type {
   ReallocationWouldOverdraftErrorContent,
   UnauthorizedErrorContent,
   UnprocessableEntityErrorContent,
-} from "./generated/models.js";
+} from "@refunds-api/contract";
 
 /** What went wrong, for `switch (error.kind)`. */
 export type RefundsErrorKind = "api" | "unexpected_response" | "network" | "timeout" | "aborted";

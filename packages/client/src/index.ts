@@ -1,3 +1,4 @@
+export * from "@refunds-api/contract";
 export type { AuthOption, ClientCredentials } from "./auth.js";
 export {
   createRefundsClient,
@@ -25,6 +26,4 @@ export {
   UnexpectedResponseError,
   UnprocessableEntityError,
 } from "./errors.js";
-export * from "./generated/models.js";
-export type { components, operations, paths } from "./generated/schema.js";
 export type { BackoffOptions, FetchLike } from "./transport.js";

@@ -5,11 +5,12 @@ import { generatedHeader } from "@refunds-api/spec/codegen";
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { schemaOptions } from "../scripts/schema-options.js";
+import { schemaOptions } from "../../contract/scripts/schema-options.js";
 import { readmeExample } from "./support/readme.js";
 
 const pkg = fileURLToPath(new URL("..", import.meta.url));
-const schemaPath = join(pkg, "src/generated/schema.ts");
+// The types the client is written against, in the contract package it depends on.
+const schemaPath = join(pkg, "../contract/src/generated/schema.ts");
 const readmePath = join(pkg, "test/readme-example.ts");
 const consumerPath = join(pkg, "test/consumer.ts");
 // Code a caller wrote against today's spec.

@@ -1,6 +1,6 @@
-// Wire types of the API, named once for the server. They come from the client's generated schema, so the
+// Wire types of the API, named once for the server. They come from the generated schema of @refunds-api/contract, so the
 // server cannot drift from the spec without a compile error.
-import type { components } from "@refunds-api/client/schema";
+import type { components } from "@refunds-api/contract/schema";
 
 type Schemas = components["schemas"];
 

@@ -16,7 +16,7 @@ export interface ReleaseDecision {
   problems: string[];
 }
 
-export declare const clientPackage: string;
+export declare const contractPackage: string;
 export declare function releaseDecision(input: {
   impacts: ("major" | "minor" | "patch")[];
   changesets: PendingChangeset[];

@@ -1,5 +1,5 @@
-// Release gate: when the spec differs from the last released snapshot (openapi/released/), the client's generated
-// types differ too, so a pending changeset must release @refunds-api/client with a bump at least as large as the
+// Release gate: when the spec differs from the last released snapshot (openapi/released/), the contract's generated
+// types differ too, so a pending changeset must release @refunds-api/contract with a bump at least as large as the
 // largest change `spec:diff` reports (a breaking change needs a major).
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,14 +11,14 @@ const bumps = ["none", "patch", "minor", "major"];
 const rank = (bump) => Math.max(0, bumps.indexOf(bump));
 
 /** The package whose types are generated from the spec. */
-export const clientPackage = "@refunds-api/client";
+export const contractPackage = "@refunds-api/contract";
 
 /**
  * Decides whether the pending changesets release `packageName` enough for the spec's changes. `impacts` are the
  * impacts of `spec:diff`'s changes (`major` breaks a client); `changesets` are the pending changesets, as
  * `@changesets/read` returns them. `required` is the largest impact, `declared` the largest bump of the package.
  */
-export function releaseDecision({ impacts, changesets, packageName = clientPackage }) {
+export function releaseDecision({ impacts, changesets, packageName = contractPackage }) {
   const required = impacts.reduce((most, impact) => (rank(impact) > rank(most) ? impact : most), "none");
   const declared = changesets
     .flatMap((changeset) => changeset.releases)
@@ -51,7 +51,7 @@ export async function checkRelease({ cwd = root, basePath, revisionPath } = {}) 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   checkRelease().then(
     ({ required, declared, problems }) => {
-      process.stdout.write(`spec change: ${required}; changesets release ${clientPackage} as: ${declared}\n`);
+      process.stdout.write(`spec change: ${required}; changesets release ${contractPackage} as: ${declared}\n`);
       for (const problem of problems) process.stdout.write(`${problem}\n`);
       if (problems.length > 0) process.exitCode = 1;
     },

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type Bump, checkRelease, type PendingChangeset, releaseDecision } from "../scripts/release-check.js";
 import { releasedSpecPath } from "../scripts/spec-diff.js";
 
-const client = "@refunds-api/client";
+const client = "@refunds-api/contract";
 const server = "@refunds-api/server";
 const changeset = (...releases: [string, Bump][]): PendingChangeset => ({
   releases: releases.map(([name, type]) => ({ name, type })),
@@ -35,7 +35,7 @@ describe("releaseDecision", () => {
       given: "a description change and no changeset",
       impacts: ["patch"],
       changesets: [],
-      want: { required: "patch", declared: "none", problem: /no changeset releases @refunds-api\/client/ },
+      want: { required: "patch", declared: "none", problem: /no changeset releases @refunds-api\/contract/ },
     },
     {
       given: "an added field and a minor client changeset",
@@ -65,7 +65,7 @@ describe("releaseDecision", () => {
       given: "a breaking change released only as a major of the server",
       impacts: ["major"],
       changesets: [changeset([server, "major"])],
-      want: { required: "major", declared: "none", problem: /no changeset releases @refunds-api\/client/ },
+      want: { required: "major", declared: "none", problem: /no changeset releases @refunds-api\/contract/ },
     },
     {
       given: "a breaking change, the client's largest bump across changesets is major",

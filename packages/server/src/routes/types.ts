@@ -1,7 +1,7 @@
 // Handler types derived from the generated `operations`: one handler per operationId, taking the operation's
 // parameters and body and resolving to its 200 body. A missing handler, a parameter of the wrong type or a body
 // that does not match the response schema is a compile error.
-import type { operations } from "@refunds-api/client/schema";
+import type { operations } from "@refunds-api/contract/schema";
 
 /** Every operationId of the spec. */
 export type OperationId = keyof operations;

@@ -1,4 +1,4 @@
-// Generates the TypeScript types of the API from the bundled spec, plus friendly names and enum value arrays.
+// Generates the TypeScript types of the API (the contract package) from the bundled spec, plus friendly names and enum value arrays.
 // `--bundle` bundles openapi/ first, in the same process, and generates from that bundle: `pnpm generate` runs both
 // steps this way, so Node, Redocly and TypeScript start once. It keeps a record of its last run (last-run.js) and
 // answers from it while no input or output changed; `--no-record` runs in full.
@@ -17,7 +17,7 @@ const generatedDir = fileURLToPath(new URL("../src/generated/", import.meta.url)
 const bundler = new URL("scripts/bundle.js", import.meta.resolve("@refunds-api/spec/package.json"));
 
 /** The contents of `schema.ts` and `models.ts` in `outDir` by path, from the bundled spec as JSON text. */
-export async function clientFiles(specJson, outDir = generatedDir) {
+export async function contractFiles(specJson, outDir = generatedDir) {
   // required, not imported: loads the CommonJS build, which spares the ESM loader's scan of TypeScript's 9 MB.
   const { default: openapiTS, astToString } = createRequire(import.meta.url)("openapi-typescript");
   // Each consumer gets its own copy: Redocly's bundler inside openapi-typescript rewrites the document it is given.
@@ -29,35 +29,35 @@ export async function clientFiles(specJson, outDir = generatedDir) {
 }
 
 /** Writes `src/generated/` (or with `check` compares it); returns the paths that were stale or rewritten. */
-export async function generateClient({ check = false, specJson = readFileSync(specJsonPath, "utf8"), outDir } = {}) {
-  return emitGenerated(await clientFiles(specJson, outDir), { check, cwd: root });
+export async function generateContract({ check = false, specJson = readFileSync(specJsonPath, "utf8"), outDir } = {}) {
+  return emitGenerated(await contractFiles(specJson, outDir), { check, cwd: root });
 }
 
 /**
- * What `pnpm generate` runs: bundles the spec (`entry`, into `specOut`) and generates the client's types from that
- * bundle (into `clientOut`), or with `check` compares both with what is on disk. Returns the paths of each that were
+ * What `pnpm generate` runs: bundles the spec (`entry`, into `specOut`) and generates the contract types from that
+ * bundle (into `typesOut`), or with `check` compares both with what is on disk. Returns the paths of each that were
  * stale (check) or rewritten. With a `record` file (see `last-run.js`), a run whose inputs and outputs are those of
  * the recorded one is answered from the record: nothing is stale and nothing needs writing.
  *
- * @param {{ check?: boolean, entry?: string, specOut?: string, clientOut?: string, record?: string | null,
+ * @param {{ check?: boolean, entry?: string, specOut?: string, typesOut?: string, record?: string | null,
  *   trustedBefore?: number }} [options] `record: null` runs in full and records nothing.
  */
 export async function generateAll({
   check = false,
   entry,
   specOut,
-  clientOut,
+  typesOut,
   record = join(root, "node_modules/.cache/refunds-api/generate.json"),
   // Files changed from shortly before this process started on are not trusted: some file clocks tick in seconds.
   trustedBefore = performance.timeOrigin - 2000,
 } = {}) {
-  const context = { entry, specOut, clientOut };
-  if (record && upToDate(record, context)) return { spec: [], client: [], fromRecord: true };
+  const context = { entry, specOut, typesOut };
+  if (record && upToDate(record, context)) return { spec: [], types: [], fromRecord: true };
   const require = createRequire(import.meta.url);
   const { generateSpec } = await import(bundler.href);
   const spec = await generateSpec({ check, entry, outDir: specOut });
-  const client = await clientFiles(spec.json, clientOut);
-  const changed = { spec: spec.changed, client: emitGenerated(client, { check, cwd: root }), fromRecord: false };
+  const types = await contractFiles(spec.json, typesOut);
+  const changed = { spec: spec.changed, types: emitGenerated(types, { check, cwd: root }), fromRecord: false };
   if (record) {
     // Every file whose change could change the output: the spec's files, the code (the ES modules and manifests of
     // this script and the bundler here; require.cache holds the rest, ES modules that CommonJS required included)
@@ -77,7 +77,7 @@ export async function generateAll({
       ...Object.keys(require.cache),
       join(root, "node_modules/.pnpm/lock.yaml"),
     ];
-    remember(record, { context, inputs, outputs: { ...spec.files, ...client }, trustedBefore });
+    remember(record, { context, inputs, outputs: { ...spec.files, ...types }, trustedBefore });
   }
   return changed;
 }
@@ -87,9 +87,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   if (process.argv.includes("--bundle")) {
     const changed = await generateAll({ check, ...(process.argv.includes("--no-record") && { record: null }) });
     reportGenerated(changed.spec, { check, name: "spec" });
-    reportGenerated(changed.client, { check, name: "client types" });
+    reportGenerated(changed.types, { check, name: "contract types" });
   } else {
-    reportGenerated(await generateClient({ check }), { check, name: "client types" });
+    reportGenerated(await generateContract({ check }), { check, name: "contract types" });
   }
 }
 
