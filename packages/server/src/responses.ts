@@ -220,22 +220,20 @@ export function stringifyWith(value: unknown, rows: ReadonlyMap<unknown[], strin
 }
 
 /**
- * Middleware that checks the JSON responses of the request's operation (known once the validator's metadata
- * middleware has run): `res.json` validates the body, then writes it. A 5xx is written as it is, like the error
- * responses of the check itself. A response that breaks the spec goes to `next` as a `ResponseValidationError`.
+ * Middleware that checks the JSON responses of the request's operation: `res.json` validates the body, then writes
+ * it. The operation is the one the validator matched (`req.openapi`), looked up when the response is written, so
+ * this can run before the validator's steps and check the error responses they cause. A request that matched no
+ * operation, and a 5xx, are written as they are, like the error responses of the check itself. A response that
+ * breaks the spec goes to `next` as a `ResponseValidationError`.
  */
 export function responseValidation(checker: ResponseChecker): RequestHandler {
   return function responseValidation(req, res, next) {
-    const operationId = (req as Request & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema
-      ?.operationId;
-    if (!operationId) {
-      next();
-      return;
-    }
     const original = res.json;
     res.json = function checkedJson(this: Response, body: unknown) {
       res.json = original;
-      if (res.headersSent || res.statusCode >= 500) return original.call(this, body);
+      const operationId = (req as Request & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema
+        ?.operationId;
+      if (!operationId || res.headersSent || res.statusCode >= 500) return original.call(this, body);
       let json: string;
       try {
         json = checker.check(operationId, res.statusCode, body);

@@ -1,6 +1,5 @@
-// express-openapi-validator on the bundled spec, and the translation of its errors into the API's envelopes with
-// messages that name each failing field in plain words.
-import { createRequire } from "node:module";
+// express-openapi-validator on the bundled spec, through its public `middleware()`, and the translation of its errors
+// into the API's envelopes with messages that name each failing field in plain words.
 import type { Request, RequestHandler } from "express";
 import * as OpenApiValidator from "express-openapi-validator";
 import { bearerToken, type TokenAuthority, type TokenProblem } from "./auth.js";
@@ -31,293 +30,51 @@ const authMessages: Record<TokenProblem, string> = {
   expired: "The bearer token has expired; get a new one from POST /api/auth/v2/token.",
 };
 
-/** The parts of express-openapi-validator its `middleware()` is assembled from (the package has no exports map). */
-interface ValidatorParts {
-  OpenApiValidator: new (
-    options: unknown,
-  ) => {
-    options: {
-      ignorePaths?: unknown;
-      ignoreUndocumented?: boolean;
-      useRequestUrl?: boolean;
-      validateApiSpec: boolean;
-      validateResponses: unknown;
-      $refParser: unknown;
-    };
-    ajvOpts: { preprocessor: unknown; request: unknown };
-  };
-  OpenApiSpecLoader: new (args: {
-    apiDoc: unknown;
-    validateApiSpec: boolean;
-    $refParser: unknown;
-  }) => {
-    load(): Promise<LoadedSpec>;
-  };
-  OpenApiContext: new (
-    spec: LoadedSpec,
-    ignorePaths: unknown,
-    ignoreUndocumented?: boolean,
-    useRequestUrl?: boolean,
-  ) => ValidatorContext;
-  SchemaPreprocessor: new (
-    apiDoc: unknown,
-    ajvOptions: unknown,
-    responseOptions: unknown,
-  ) => {
-    preProcess(): { apiDocRes: unknown };
-  };
-  httpMethods: ReadonlySet<string>;
-  RequestValidator: new (apiDoc: unknown, options: unknown) => { validate: RequestHandler };
-  /** The path-to-regexp the validator compiles its route patterns with. */
-  pathToRegexp: PathToRegexp;
-}
-
-interface LoadedSpec {
-  apiDoc: unknown;
-}
-
-/** The validator's view of the loaded spec: its routes in lookup order. */
-interface ValidatorContext {
-  apiDoc: ValidatorDoc;
-  /** Express pattern → the route's operations by upper-case method, and its spec path. */
-  expressRouteMap: Record<string, Record<string, unknown> & { basePath: string; _openApiRoute: string }>;
-  openApiRouteMap: Record<string, Record<string, unknown>>;
-  serial: number;
-  ignoreUndocumented: boolean;
-  useRequestUrl: boolean;
-  isManagedRoute(path: string): boolean;
-  shouldIgnoreRoute(path: string): unknown;
-}
-
-interface ValidatorDoc {
-  paths: Record<string, Record<string, unknown>>;
-  security?: Record<string, unknown>[];
-  components?: { securitySchemes?: Record<string, { type?: string; scheme?: string }> };
-}
-
-/** What the route lookup leaves on `req.openapi`, as the validator's own metadata step leaves it. */
-interface OpenApiMatch {
-  expressRoute: string;
-  openApiRoute: string;
-  pathParams: Record<string, string>;
-  schema: { operationId?: string; security?: Record<string, unknown>[] } & Record<string, unknown>;
-  serial: number;
-  _responseSchema?: unknown;
-}
-
-function validatorParts(): ValidatorParts {
-  const entry = createRequire(import.meta.url).resolve("express-openapi-validator");
-  const load = createRequire(entry);
-  return {
-    ...(load("./openapi.validator") as Pick<ValidatorParts, "OpenApiValidator">),
-    ...(load("./framework/openapi.spec.loader") as Pick<ValidatorParts, "OpenApiSpecLoader">),
-    ...(load("./framework/openapi.context") as Pick<ValidatorParts, "OpenApiContext">),
-    ...(load("./middlewares/parsers/schema.preprocessor") as Pick<ValidatorParts, "SchemaPreprocessor">),
-    ...(load("./middlewares/parsers/schema.preprocessor") as Pick<ValidatorParts, "httpMethods">),
-    ...(load("./middlewares") as Pick<ValidatorParts, "RequestValidator">),
-    ...(load("path-to-regexp") as Pick<ValidatorParts, "pathToRegexp">),
-  };
-}
+type ValidatorSpec = Parameters<typeof OpenApiValidator.middleware>[0]["apiSpec"];
 
 /**
- * The validator's middleware: route lookup, bearer security and request validation by express-openapi-validator,
- * and (optionally) the response check of `responses.ts`, which validates like the validator's own but serves
- * stored rows it has checked before without checking them again. The response hook sits ahead of security and
- * request validation so that the error responses they cause are checked against the spec too.
- *
- * The validator's loaded spec, route table and request validation are its own, built from the same options as
- * `OpenApiValidator.middleware()` builds them. Its per-request steps around them are done here, with the same
- * results, for what they cost per request: `middleware()` waits for the loaded spec in each step (a promise turn
- * per step and request), its route lookup compiles and tries every route pattern on every request, its security
- * step runs the handler through three layers of promises, and it installs `app.param` hooks that only matter to
- * Express routes (operations are dispatched from this lookup's match instead, see `dispatchOperations`). Only
- * requests that arrive before the spec has loaded wait for it, in the first step.
+ * The validator's middleware: `OpenApiValidator.middleware()` (route lookup, bearer security through
+ * `validateSecurity.handlers`, request validation), preceded, when asked, by the response check of `responses.ts`.
+ * That check validates like the validator's own response validation, but serves stored rows it has checked before
+ * without checking or serializing them again; it wraps `res.json` first, so the error responses of security and
+ * request validation are checked too. It learns the request's operation from `req.openapi`, the route match the
+ * validator leaves on every request it knows.
  */
 export function openApiValidator(options: ValidatorOptions): RequestHandler[] {
-  const parts = validatorParts();
   const apiSpec = validatorSpec(options.spec);
-  const validator = new parts.OpenApiValidator({
-    apiSpec,
+  const installed: RequestHandler[] = OpenApiValidator.middleware({
+    // Our document type is a structural subset of the validator's; the validator checks the document itself.
+    apiSpec: apiSpec as unknown as ValidatorSpec,
     validateApiSpec: true,
     validateRequests: { allErrors: true, discriminator: true, allowUnknownQueryParameters: false },
     validateResponses: false,
     validateFormats: true,
     ajvFormats: { mode: "full" },
     fileUploader: false,
-  });
-  let steps: { metadata: RequestHandler; security: RequestHandler; request: RequestHandler } | undefined;
-  // The loader works on its own copy, as `middleware()` gives it one.
-  const loaded = new parts.OpenApiSpecLoader({
-    apiDoc: structuredClone(apiSpec),
-    validateApiSpec: validator.options.validateApiSpec,
-    $refParser: validator.options.$refParser,
-  })
-    .load()
-    .then((spec) => {
-      const { apiDocRes } = new parts.SchemaPreprocessor(
-        spec.apiDoc,
-        validator.ajvOpts.preprocessor,
-        validator.options.validateResponses,
-      ).preProcess();
-      const { ignorePaths, ignoreUndocumented, useRequestUrl } = validator.options;
-      const context = new parts.OpenApiContext(spec, ignorePaths, ignoreUndocumented, useRequestUrl);
-      const requests = new parts.RequestValidator(context.apiDoc, validator.ajvOpts.request);
-      steps = {
-        metadata: routeLookup(context, apiDocRes as ValidatorDoc | undefined, parts),
-        security: bearerSecurity(context.apiDoc, options.auth),
-        request: (req, res, next) => requests.validate(req, res, next),
-      };
-    });
-  // An unhandled rejection would end the process; the first request reports the failure instead.
-  loaded.catch(() => {});
-
-  const installed: RequestHandler[] = [
-    function metadataMiddleware(req, res, next) {
-      if (steps) return steps.metadata(req, res, next);
-      loaded.then(() => (steps as NonNullable<typeof steps>).metadata(req, res, next)).catch(next);
-    },
-    function securityMiddleware(req, res, next) {
-      return (steps as NonNullable<typeof steps>).security(req, res, next);
-    },
-    function requestMiddleware(req, res, next) {
-      return (steps as NonNullable<typeof steps>).request(req, res, next);
-    },
-  ];
-  if (options.validateResponses) installed.splice(1, 0, responseValidation(new ResponseChecker(options.spec)));
-  return installed;
-}
-
-type PathToRegexp = (
-  path: string,
-  options: { sensitive: boolean; strict: boolean },
-) => { regexp: RegExp; keys: { name: string }[] };
-
-/**
- * The validator's metadata step (`applyOpenApiMetadata`): finds the route and operation of the request, sets
- * `req.openapi` and `req.params`, and throws its 405 or 404 for a path the spec has without the method or does
- * not have. The routes are tried in the validator's order, each pattern compiled once by the validator's own
- * path-to-regexp with the app's routing settings.
- */
-function routeLookup(
-  context: ValidatorContext,
-  responseApiDoc: ValidatorDoc | undefined,
-  { httpMethods, pathToRegexp }: Pick<ValidatorParts, "httpMethods" | "pathToRegexp">,
-): RequestHandler {
-  const { BadRequest, MethodNotAllowed, NotFound } = OpenApiValidator.error;
-  const build = (sensitive: boolean, strict: boolean) =>
-    Object.entries(context.expressRouteMap).map(([expressRoute, methods]) => {
-      const openApiRoute = methods._openApiRoute;
-      const pathItem = context.apiDoc.paths[openApiRoute.substring(methods.basePath.length)] ?? {};
-      const responseItem = responseApiDoc?.paths[openApiRoute.substring(methods.basePath.length)];
-      const { regexp, keys } = pathToRegexp(expressRoute, { sensitive, strict });
-      const allow = Object.keys(context.openApiRouteMap[openApiRoute] ?? {})
-        .filter((key) => httpMethods.has(key.toLowerCase()))
-        .join(", ");
-      return { expressRoute, openApiRoute, pathItem, responseItem, regexp, names: keys.map((k) => k.name), allow };
-    });
-  const tables = new Map<string, ReturnType<typeof build>>();
-
-  return function metadata(req, _res, next) {
-    const path = req.path.startsWith(req.baseUrl) ? req.path : `${req.baseUrl}/${req.path}`;
-    if (context.shouldIgnoreRoute(path)) {
-      next();
-      return;
-    }
-    const sensitive = !!req.app.enabled("case sensitive routing");
-    const strict = !!req.app.enabled("strict routing");
-    const tableKey = `${sensitive}${strict}`;
-    let table = tables.get(tableKey);
-    if (!table) {
-      table = build(sensitive, strict);
-      tables.set(tableKey, table);
-    }
-    const url = context.useRequestUrl ? req.url : req.originalUrl;
-    const query = url.indexOf("?");
-    const requestPath = query < 0 ? url : url.slice(0, query);
-    const method = req.method.toLowerCase();
-    for (const route of table) {
-      const found = route.regexp.exec(requestPath);
-      if (!found) continue;
-      const pathParams: Record<string, string> = {};
-      try {
-        for (let i = 0; i < route.names.length; i++) {
-          pathParams[route.names[i] as string] = decodeURIComponent(found[i + 1] as string);
-        }
-      } catch {
-        throw new BadRequest({ path: req.path, message: "malformed uri'" });
-      }
-      const schema = route.pathItem[method] as OpenApiMatch["schema"] | undefined;
-      if (!schema) {
-        if (context.ignoreUndocumented) {
-          next();
-          return;
-        }
-        throw new MethodNotAllowed({
-          path: req.path,
-          message: `${req.method} method not allowed`,
-          headers: { Allow: route.allow },
-        });
-      }
-      const openapi: OpenApiMatch = {
-        expressRoute: route.expressRoute,
-        openApiRoute: route.openApiRoute,
-        pathParams,
-        schema,
-        serial: context.serial,
-      };
-      if (responseApiDoc) openapi._responseSchema = route.responseItem?.[method];
-      (req as Request & { openapi?: OpenApiMatch }).openapi = openapi;
-      req.params = pathParams;
-      next();
-      return;
-    }
-    if (context.isManagedRoute(path) && !context.ignoreUndocumented) {
-      throw new NotFound({ path: req.path, message: "not found" });
-    }
-    next();
-  };
+    validateSecurity: { handlers: securityHandlers(apiSpec, options.auth) },
+  }) as RequestHandler[];
+  return options.validateResponses ? [responseValidation(new ResponseChecker(options.spec)), ...installed] : installed;
 }
 
 /**
- * The validator's security step for the spec's one kind of scheme, HTTP bearer: the operation's requirements (or
- * the document's) pass when any one of them does. Its header check comes first, as the validator's does: no
- * `Authorization` header, or one that does not name the bearer scheme, is a missing token; then the token itself.
+ * One handler per security scheme of the spec, all HTTP bearer (the only kind the server checks). The validator
+ * itself answers a request with no `Authorization` header, or one that names another scheme, with a 401; a token
+ * the authority refuses is thrown here as the envelope's 403, whose message the validator passes on.
  */
-function bearerSecurity(apiDoc: ValidatorDoc, auth: TokenAuthority): RequestHandler {
-  const schemes = apiDoc.components?.securitySchemes ?? {};
+function securityHandlers(spec: OpenApiDocument, auth: TokenAuthority) {
+  const schemes = (spec.components.securitySchemes ?? {}) as Record<string, { type?: string; scheme?: string }>;
+  const handlers: Record<string, (req: Request) => boolean> = {};
   for (const [name, scheme] of Object.entries(schemes)) {
     if (scheme.type?.toLowerCase() !== "http" || scheme.scheme?.toLowerCase() !== "bearer") {
       throw new Error(`Security scheme ${name} is not HTTP bearer, the only kind the server checks.`);
     }
+    handlers[name] = (req) => {
+      const problem = auth.check(bearerToken(req.headers.authorization));
+      if (problem) throw new UnauthorizedError(authMessages[problem]);
+      return true;
+    };
   }
-  const operations = Object.values(apiDoc.paths).flatMap((item) => Object.values(item)) as OpenApiMatch["schema"][];
-  for (const requirement of [apiDoc.security, ...operations.map((op) => op?.security)].flat()) {
-    const unknown = Object.keys(requirement ?? {}).find((name) => !schemes[name]);
-    if (unknown) throw new Error(`Security requirement names ${unknown}, which components.securitySchemes lacks.`);
-  }
-  return function security(req, _res, next) {
-    const openapi = (req as Request & { openapi?: OpenApiMatch }).openapi;
-    const requirements = openapi?.schema.security ?? apiDoc.security;
-    if (!openapi?.openApiRoute || !Array.isArray(requirements) || requirements.length === 0) {
-      next();
-      return;
-    }
-    let problem: TokenProblem | undefined;
-    for (const requirement of requirements) {
-      const names = Object.keys(requirement);
-      if (names.length === 0) {
-        next();
-        return;
-      }
-      const header = req.headers.authorization;
-      problem = header?.toLowerCase().includes("bearer") ? auth.check(bearerToken(header)) : "missing";
-      if (!problem) {
-        next();
-        return;
-      }
-    }
-    throw new UnauthorizedError(authMessages[problem as TokenProblem]);
-  };
+  return handlers;
 }
 
 /**
@@ -349,10 +106,11 @@ export function chain(handlers: readonly RequestHandler[]): RequestHandler {
   };
 }
 
-/** An error of the validator, as it throws them. */
+/** An error of the validator: its documented fields. */
 interface ValidatorError {
   status: number;
   message: string;
+  path?: string;
   errors?: { path: string; message: string; errorCode?: string }[];
   headers?: Record<string, string>;
 }
@@ -364,6 +122,8 @@ export function isValidatorError(err: unknown): err is ValidatorError {
   return validatorErrorClasses.some((cls) => err instanceof cls);
 }
 
+const requestLocation = /^\/(body|query|params|headers|cookies)(\/|$)/;
+
 /** The envelope error for a validator error on `req`; undefined for 5xx (response validation) errors. */
 export function fromValidatorError(
   err: ValidatorError,
@@ -373,23 +133,26 @@ export function fromValidatorError(
 ): ApiError | undefined {
   switch (err.status) {
     case 400: {
-      const problems = err.errors ?? [{ path: "", message: err.message }];
-      // A URL the router could not decode is no field's fault.
-      if (!problems.every((p) => /^\/(body|query|params|headers|cookies)(\/|$)/.test(p.path))) {
-        return new BadRequestError(/malformed uri/i.test(err.message) ? "The request URL is malformed." : err.message);
+      const problems = err.errors ?? [{ path: err.path ?? "", message: err.message }];
+      // Not a field of the request: the route lookup could not decode the URL's path.
+      if (!problems.every((p) => requestLocation.test(p.path))) {
+        return new BadRequestError(err.path === req.path ? "The request URL is malformed." : err.message);
       }
       // A malformed id names no entity: the operation's 404 says so in the shape clients already handle.
       const param = problems.find((p) => p.path.startsWith("/params/"));
       if (param) {
         const name = param.path.slice("/params/".length);
-        const params = (req as Request & { openapi?: { pathParams?: Record<string, string> } }).openapi?.pathParams;
-        return new EntityNotFoundError(params?.[name] ?? "");
+        return new EntityNotFoundError(matchedRoute(req)?.pathParams?.[name] ?? "");
       }
-      return new UnprocessableEntityError(problems.map((p) => describeProblem(p, req, spec, operation)).join("; "));
+      const context: ProblemContext = { req, spec, operation };
+      return new UnprocessableEntityError(problems.map((p) => describeProblem(p, context)).join("; "));
     }
     case 401:
+      // The validator's own header check: no Authorization header, or one that names another scheme.
+      return new UnauthorizedError(authMessages.missing);
     case 403:
-      return new UnauthorizedError(err.status === 401 ? authMessages.missing : err.message);
+      // The security handler's refusal, its message passed on.
+      return new UnauthorizedError(err.message);
     case 404:
       return new RouteNotFoundError(req.method, req.path);
     case 405:
@@ -401,6 +164,17 @@ export function fromValidatorError(
     default:
       return err.status < 500 ? new BadRequestError(err.message) : undefined;
   }
+}
+
+/** What the validator's route match leaves on the request (`req.openapi`). */
+interface RouteMatch {
+  pathParams?: Record<string, string>;
+  schema?: { operationId?: string };
+}
+
+/** The validator's route match of `req`, once its metadata step has run. */
+export function matchedRoute(req: Request): RouteMatch | undefined {
+  return (req as Request & { openapi?: RouteMatch }).openapi;
 }
 
 const formatWords: Record<string, string> = {
@@ -418,55 +192,77 @@ const typeWords: Record<string, string> = {
   null: "null",
 };
 
-/** One validation problem in plain words, prefixed by the field's path (`body.allocations[0].amount_cents`). */
-function describeProblem(
-  problem: { path: string; message: string; errorCode?: string },
-  req: Request,
-  spec: OpenApiDocument,
-  operation: SpecOperation | undefined,
-): string {
+interface ProblemContext {
+  req: Request;
+  spec: OpenApiDocument;
+  operation: SpecOperation | undefined;
+}
+
+/**
+ * One validation problem in plain words, prefixed by the field's path (`body.allocations[0].amount_cents`). The
+ * words come from the Ajv keyword the validator reports (`errorCode`) and from the spec's schema at the field's
+ * path, not from the validator's message, which is passed on only where neither says more.
+ */
+function describeProblem(problem: { path: string; message: string; errorCode?: string }, context: ProblemContext) {
   const segments = problem.path.split("/").slice(1).map(unescapePointer);
   const field = fieldName(segments);
-  const message = problem.message;
-  const number = /(-?\d+(?:\.\d+)?)/.exec(message)?.[1];
-  switch (problem.errorCode?.replace(/\.openapi\.validation$/, "")) {
-    case "required":
-      return `${field}: is required`;
-    case "additionalProperties":
-    case "unevaluatedProperties":
-      return `${field}: is not a known field`;
+  const keyword = problem.errorCode?.replace(/\.openapi\.validation$/, "");
+  if (keyword === "required") return `${field}: is required`;
+  if (keyword === "additionalProperties" || keyword === "unevaluatedProperties")
+    return `${field}: is not a known field`;
+  const found = schemaAt(context, segments);
+  const schema = found?.schema;
+  switch (keyword) {
+    case undefined:
+      // The validator's own query checks, which carry no keyword: a name the operation does not declare, or an
+      // empty value of one it does.
+      if (segments[0] === "query" && segments.length === 2) {
+        return found ? `${field}: must not be empty` : `${field}: is not a known query parameter`;
+      }
+      break;
     case "format": {
-      const format = /"(.+)"/.exec(message)?.[1] ?? "";
-      return `${field}: must be ${formatWords[format] ?? `a valid ${format}`}`;
+      const format = typeof schema?.format === "string" ? schema.format : undefined;
+      if (format) return `${field}: must be ${formatWords[format] ?? `a valid ${format}`}`;
+      break;
     }
     case "type":
-    // The validator renames `type` on strings with a date or date-time format.
+    // The validator's name for `type` on strings with a date or date-time format.
     case "x-eov-type": {
-      const types = message.replace(/^must be /, "").split(",");
-      return `${field}: must be ${types.map((t) => typeWords[t] ?? t).join(" or ")}`;
+      // A union's branches are all objects (the validator's copy says so; the spec leaves it to the branches).
+      const type = schema?.type ?? (schema?.discriminator ? "object" : undefined);
+      const types = type === undefined ? undefined : [type].flat();
+      if (types) return `${field}: must be ${types.map((t) => typeWords[t] ?? t).join(" or ")}`;
+      break;
     }
     case "enum":
-      return `${field}: must be one of ${message.replace(/^.*allowed values: /, "")}`;
+      if (Array.isArray(schema?.enum)) return `${field}: must be one of ${schema.enum.join(", ")}`;
+      break;
     case "minimum":
-      return `${field}: must be at least ${number}`;
+      if (typeof schema?.minimum === "number") return `${field}: must be at least ${schema.minimum}`;
+      break;
     case "maximum":
-      return `${field}: must be at most ${number}`;
+      if (typeof schema?.maximum === "number") return `${field}: must be at most ${schema.maximum}`;
+      break;
     case "minLength":
-      return number === "1" ? `${field}: must not be empty` : `${field}: must be at least ${number} characters long`;
+      if (schema?.minLength === 1) return `${field}: must not be empty`;
+      if (typeof schema?.minLength === "number")
+        return `${field}: must be at least ${schema.minLength} characters long`;
+      break;
     case "maxLength":
-      return `${field}: must be at most ${number} characters long`;
+      if (typeof schema?.maxLength === "number") return `${field}: must be at most ${schema.maxLength} characters long`;
+      break;
     case "readOnly":
       return `${field}: is set by the server and cannot be sent`;
     case "discriminator": {
-      const tag = /tag "(.+?)"/.exec(message)?.[1] ?? "type";
-      const tags = unionTags(spec, operation, req, segments);
-      const allowed = tags ? `must be one of ${tags.join(", ")}` : "must name one of the variants";
-      return `${fieldName([...segments, tag])}: ${/must be string/.test(message) ? `is required and ${allowed}` : allowed}`;
+      const tag = schema?.discriminator?.propertyName;
+      const mapping = schema?.discriminator?.mapping;
+      if (!tag) break;
+      const allowed = mapping ? `must be one of ${Object.keys(mapping).join(", ")}` : "must name one of the variants";
+      const value = (found?.data as Record<string, unknown> | undefined)?.[tag];
+      return `${fieldName([...segments, tag])}: ${typeof value === "string" ? allowed : `is required and ${allowed}`}`;
     }
   }
-  if (message.startsWith("Unknown query parameter")) return `${field}: is not a known query parameter`;
-  if (message.startsWith("Empty value found")) return `${field}: must not be empty`;
-  return `${field}: ${message}`;
+  return `${field}: ${problem.message}`;
 }
 
 function unescapePointer(segment: string): string {
@@ -486,26 +282,58 @@ function fieldName(segments: string[]): string {
 }
 
 /**
- * The tags a union in the request body accepts, found by walking the operation's body schema along the data path
- * (through any enclosing union, by the tag the data carries). Reads the spec's own mapping.
+ * The spec's schema (with the spec's own discriminator mapping) at a request path, and the data there: for the body,
+ * walked from the operation's body schema along the data (through any union, by the tag the data carries); for a
+ * query or path parameter, from the parameter's schema. Undefined when the path leads nowhere in the spec.
  */
-function unionTags(
-  spec: OpenApiDocument,
-  operation: SpecOperation | undefined,
-  req: Request,
+function schemaAt(
+  { req, spec, operation }: ProblemContext,
   segments: string[],
-): string[] | undefined {
-  if (segments[0] !== "body" || !operation?.bodySchema) return undefined;
-  let schema = resolveRef(spec, operation.bodySchema);
-  let data: unknown = req.body;
-  for (const segment of segments.slice(1)) {
+): { schema: SchemaObject | undefined; data: unknown } | undefined {
+  const [location, name, ...rest] = segments;
+  if (!operation) return undefined;
+  let schema: SchemaObject | undefined;
+  let data: unknown;
+  let path: string[];
+  if (location === "body") {
+    schema = resolveRef(spec, operation.bodySchema);
+    data = req.body;
+    path = name === undefined ? [] : [name, ...rest];
+  } else if ((location === "query" || location === "params") && name !== undefined) {
+    const where = location === "query" ? "query" : "path";
+    const parameter = operationParameters(spec, operation).find((p) => p.in === where && p.name === name);
+    if (!parameter) return undefined;
+    schema = resolveRef(spec, parameter.schema);
+    data = location === "query" ? (req.query as Record<string, unknown>)[name] : matchedRoute(req)?.pathParams?.[name];
+    path = rest;
+  } else {
+    return undefined;
+  }
+  for (const segment of path) {
     schema = selectBranch(spec, schema, data);
     const container = data as Record<string, unknown> | undefined;
-    schema = resolveRef(spec, Array.isArray(data) ? schema?.items : schema?.properties?.[segment]);
+    schema = resolveRef(
+      spec,
+      Array.isArray(data) || /^\d+$/.test(segment) ? schema?.items : schema?.properties?.[segment],
+    );
     data = container?.[segment];
   }
-  const mapping = schema?.discriminator?.mapping;
-  return mapping && Object.keys(mapping);
+  return { schema, data };
+}
+
+interface ParameterObject {
+  name: string;
+  in: string;
+  schema?: SchemaObject;
+}
+
+function operationParameters(spec: OpenApiDocument, operation: SpecOperation): ParameterObject[] {
+  const item = spec.paths[operation.path];
+  const shared = (item?.parameters ?? []) as SchemaObject[];
+  const own = ((item?.[operation.method] as { parameters?: SchemaObject[] } | undefined)?.parameters ??
+    []) as SchemaObject[];
+  const all = [...shared, ...own];
+  return all.map((p) => resolveRef(spec, p) as unknown as ParameterObject);
 }
 
 function selectBranch(spec: OpenApiDocument, schema: SchemaObject | undefined, data: unknown) {
