@@ -12,6 +12,7 @@ import type { TokenAuthority } from "./auth.js";
 import {
   ApiError,
   BadRequestError,
+  fromDomainError,
   InternalServerError,
   PayloadTooLargeError,
   RouteNotFoundError,
@@ -20,6 +21,7 @@ import {
 import { mountOperations } from "./routes/index.js";
 import type { Runtime } from "./service/allocations.js";
 import { Directory } from "./service/directory.js";
+import { DomainError } from "./service/errors.js";
 import { createServices, defaultOrganizationId } from "./service/index.js";
 import { readSpec, specOperations } from "./spec.js";
 import { createMemoryStore } from "./store/memory.js";
@@ -126,6 +128,7 @@ export function createApp(options: AppOptions): Express {
 
   const toApiError = (err: unknown, req: Request): ApiError => {
     if (err instanceof ApiError) return err;
+    if (err instanceof DomainError) return fromDomainError(err);
     if (isValidatorError(err)) {
       const operation = operationsById.get(operationIdOf(req) ?? "");
       return fromValidatorError(err, req, spec, operation) ?? new InternalServerError(String(req.id));

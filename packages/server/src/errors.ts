@@ -1,4 +1,11 @@
 // Typed errors. Every failure leaves the server as one envelope, `{"errorName": ..., "content": {...}}`.
+import {
+  type DomainError,
+  InvalidPageTokenError,
+  NotFoundError,
+  OverdraftError,
+  PayerDisabledError,
+} from "./service/errors.js";
 import type {
   AllocationOverdraftDetail,
   EntityNotFoundErrorContent,
@@ -113,4 +120,18 @@ export class InternalServerError extends ApiError<{ message: string; request_id:
       request_id: requestId,
     });
   }
+}
+
+/**
+ * The envelope of a failure of the service: the one place where the domain's errors get their status, their
+ * `errorName` and the request field they are about.
+ */
+export function fromDomainError(error: DomainError): ApiError {
+  if (error instanceof NotFoundError) return new EntityNotFoundError(error.id);
+  if (error instanceof InvalidPageTokenError) return new UnprocessableEntityError(`query.page_token: ${error.message}`);
+  if (error instanceof PayerDisabledError) {
+    return new UnprocessableEntityError(`body.non_insurance_payer_id: ${error.message}`);
+  }
+  if (error instanceof OverdraftError) return new ReallocationWouldOverdraftError(error.details);
+  throw new Error(`No envelope for the domain error ${error.name}`, { cause: error });
 }

@@ -17,6 +17,7 @@ export {
 } from "./server.js";
 export type { Runtime } from "./service/allocations.js";
 export { type ClaimRecord, Directory, type DirectoryData, type PaidBalance } from "./service/directory.js";
+export * from "./service/errors.js";
 export { createServices, defaultOrganizationId, type Services } from "./service/index.js";
 export { readSpec, type SpecOperation, specOperations } from "./spec.js";
 export { createStore, describeStore, type StoreKind, type StoreOptions } from "./store/create.js";

@@ -1,8 +1,9 @@
 // Allocations as the service records them, and the overdraft rule.
-import { ReallocationWouldOverdraftError } from "../errors.js";
+
 import type { BalanceCharge } from "../store/types.js";
 import type { Allocation, AllocationCreate, AllocationOverdraftDetail } from "../types.js";
 import { balanceKey, type Directory, describeTarget } from "./directory.js";
+import { OverdraftError } from "./errors.js";
 import { compact } from "./updates.js";
 
 /** Clock and id source of the service, injectable for tests. */
@@ -71,6 +72,6 @@ export function overdraftGuard(
         error_message: `Allocating ${amount_cents} cents to ${describeTarget(target, patientExternalId)} would overdraw its balance by ${overage} cents.`,
       });
     }
-    if (details.length > 0) throw new ReallocationWouldOverdraftError(details);
+    if (details.length > 0) throw new OverdraftError(details);
   };
 }

@@ -1,8 +1,8 @@
 // Reference data the refunds point at (payers, claims, what patients paid) and the rules that resolve a
 // caller's allocation target into the target the service records.
 import { createHash } from "node:crypto";
-import { EntityNotFoundError } from "../errors.js";
 import type { AllocationTarget, AllocationTargetCreate, NonInsurancePayer } from "../types.js";
+import { NotFoundError } from "./errors.js";
 
 /** A claim the server knows, with its encounter and service lines. */
 export interface ClaimRecord {
@@ -28,7 +28,7 @@ export interface DirectoryData {
   balances?: PaidBalance[];
   /**
    * What a claim, service line or encounter external id the directory does not know resolves to: `derive` (the
-   * default) derives its claim and encounter ids; `reject` answers 404 EntityNotFoundError with the id.
+   * default) derives its claim and encounter ids; `reject` fails with a `NotFoundError` naming the id.
    */
   unknown_targets?: "derive" | "reject";
 }
@@ -123,7 +123,7 @@ export class Directory {
   resolve(target: AllocationTargetCreate): AllocationTarget {
     switch (target.type) {
       case "service_line_by_id": {
-        const claim = this.known(this.serviceLines, target.value);
+        const claim = this.known(this.serviceLines, target.value, "service line");
         const claimId = claim?.claim_id ?? derivedId(`claim-of-service-line:${target.value}`);
         return {
           type: "service_line",
@@ -137,10 +137,11 @@ export class Directory {
           type: "claim",
           claim_id: target.value,
           encounter_id:
-            this.known(this.claims, target.value)?.encounter_id ?? derivedId(`encounter-of-claim:${target.value}`),
+            this.known(this.claims, target.value, "claim")?.encounter_id ??
+            derivedId(`encounter-of-claim:${target.value}`),
         };
       case "claim_by_encounter_external_id": {
-        const claim = this.known(this.encounters, target.value);
+        const claim = this.known(this.encounters, target.value, "claim");
         const claimId = claim?.claim_id ?? derivedId(`claim-of-encounter:${target.value}`);
         return {
           type: "claim",
@@ -161,9 +162,9 @@ export class Directory {
     }
   }
 
-  private known(records: Map<string, ClaimRecord>, id: string): ClaimRecord | undefined {
+  private known(records: Map<string, ClaimRecord>, id: string, entity: NotFoundError["entity"]) {
     const record = records.get(id);
-    if (!record && this.rejectUnknown) throw new EntityNotFoundError(id);
+    if (!record && this.rejectUnknown) throw new NotFoundError(entity, id);
     return record;
   }
 }

@@ -1,5 +1,5 @@
 // Non-insurance payer refund rules: the payer must exist (and be enabled) and is embedded whole in each refund.
-import { EntityNotFoundError, UnprocessableEntityError } from "../errors.js";
+
 import { type NonInsurancePayerRefundFilter, nonInsurancePayerRefundSortFields } from "../store/types.js";
 import type {
   NonInsurancePayerRefund,
@@ -9,6 +9,7 @@ import type {
   NonInsurancePayerRefundUpdate,
 } from "../types.js";
 import { recordAllocations } from "./allocations.js";
+import { NotFoundError, PayerDisabledError } from "./errors.js";
 import { type ListParams, type PageShape, readPage } from "./paging.js";
 import type { ServiceDeps } from "./patient-refunds.js";
 import { applyFieldUpdate, compact } from "./updates.js";
@@ -42,11 +43,9 @@ export class NonInsurancePayerRefundService {
   async create(input: NonInsurancePayerRefundCreate): Promise<NonInsurancePayerRefund> {
     const { store, directory, runtime } = this.deps;
     const payer = directory.payer(input.non_insurance_payer_id);
-    if (!payer) throw new EntityNotFoundError(input.non_insurance_payer_id);
+    if (!payer) throw new NotFoundError("payer", input.non_insurance_payer_id);
     if (!payer.enabled) {
-      throw new UnprocessableEntityError(
-        `body.non_insurance_payer_id: payer ${payer.non_insurance_payer_id} is disabled; no new refunds can be recorded against it`,
-      );
+      throw new PayerDisabledError(payer.non_insurance_payer_id);
     }
     const refund = nonInsurancePayerRefund({
       non_insurance_payer_refund_id: runtime.newId(),
@@ -73,7 +72,7 @@ export class NonInsurancePayerRefundService {
 
   async get(id: string): Promise<NonInsurancePayerRefund> {
     const refund = await this.deps.store.nonInsurancePayerRefunds.get(id);
-    if (!refund) throw new EntityNotFoundError(id);
+    if (!refund) throw new NotFoundError("non-insurance payer refund", id);
     return refund;
   }
 
@@ -94,11 +93,12 @@ export class NonInsurancePayerRefundService {
         invoice_id: applyFieldUpdate(current.invoice_id, update.invoice_id),
       }),
     );
-    if (!refund) throw new EntityNotFoundError(id);
+    if (!refund) throw new NotFoundError("non-insurance payer refund", id);
     return refund;
   }
 
   async delete(id: string): Promise<void> {
-    if (!(await this.deps.store.nonInsurancePayerRefunds.delete(id))) throw new EntityNotFoundError(id);
+    if (!(await this.deps.store.nonInsurancePayerRefunds.delete(id)))
+      throw new NotFoundError("non-insurance payer refund", id);
   }
 }

@@ -1,10 +1,11 @@
 // Keyset pages with opaque tokens. A token carries the query it belongs to (filters, sort, direction) and the
 // (sort value, id) of the row it continues from, so a page never repeats or skips a row when others are created
 // or deleted between requests. When a token is given it decides the query; only `limit` may change.
-import { UnprocessableEntityError } from "../errors.js";
+
 import { sortValueOf } from "../store/order.js";
 import type { RefundTable, SortValue } from "../store/types.js";
 import type { SortDirection } from "../types.js";
+import { InvalidPageTokenError } from "./errors.js";
 
 /** The kind of each filter field, to check a decoded token. */
 export type FilterKinds<F> = { [K in keyof Required<F>]: "string" | "boolean" | "strings" };
@@ -104,7 +105,7 @@ function decode<T, F extends object, S extends string>(shape: PageShape<T, F, S>
     token = undefined;
   }
   if (!isToken(shape, token)) {
-    throw new UnprocessableEntityError("query.page_token: is not a page token of this list");
+    throw new InvalidPageTokenError(text);
   }
   return token;
 }

@@ -1,5 +1,5 @@
 // Patient refund rules: create with resolved allocations and the overdraft check, get, list, update, delete.
-import { EntityNotFoundError } from "../errors.js";
+
 import { type PatientRefundFilter, patientRefundSortFields, type Store } from "../store/types.js";
 import type {
   PatientRefund,
@@ -10,6 +10,7 @@ import type {
 } from "../types.js";
 import { chargesOf, overdraftGuard, type Runtime, recordAllocations } from "./allocations.js";
 import type { Directory } from "./directory.js";
+import { NotFoundError } from "./errors.js";
 import { type ListParams, type PageShape, readPage } from "./paging.js";
 import { applyFieldUpdate, compact } from "./updates.js";
 
@@ -90,7 +91,7 @@ export class PatientRefundService {
 
   async get(id: string): Promise<PatientRefund> {
     const refund = await this.deps.store.patientRefunds.get(id);
-    if (!refund) throw new EntityNotFoundError(id);
+    if (!refund) throw new NotFoundError("patient refund", id);
     return refund;
   }
 
@@ -109,11 +110,11 @@ export class PatientRefundService {
         refund_reason: applyFieldUpdate(current.refund_reason, update.refund_reason),
       }),
     );
-    if (!refund) throw new EntityNotFoundError(id);
+    if (!refund) throw new NotFoundError("patient refund", id);
     return refund;
   }
 
   async delete(id: string): Promise<void> {
-    if (!(await this.deps.store.patientRefunds.delete(id))) throw new EntityNotFoundError(id);
+    if (!(await this.deps.store.patientRefunds.delete(id))) throw new NotFoundError("patient refund", id);
   }
 }
