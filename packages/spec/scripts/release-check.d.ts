@@ -26,4 +26,6 @@ export declare function checkRelease(options?: {
   cwd?: string;
   basePath?: string;
   revisionPath?: string;
-}): Promise<ReleaseDecision>;
+  waivers?: string | import("./spec-review.js").Waiver[];
+  now?: string;
+}): Promise<ReleaseDecision & { review: import("./spec-review.js").ReviewResult }>;

@@ -1,10 +1,11 @@
 // Release gate: when the spec differs from the last released snapshot (openapi/released/), the contract's generated
 // types differ too, so a pending changeset must release @refunds-api/contract with a bump at least as large as the
-// largest change `spec:diff` reports (a breaking change needs a major).
+// largest change the spec review reports (`pnpm spec:review --format json`): major for a breaking change no waiver
+// covers, minor for a non-breaking (or waived) one, patch for docs only.
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import readChangesets from "@changesets/read";
-import { diffSpecs } from "./spec-diff.js";
+import { reviewSpec } from "./spec-review.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const bumps = ["none", "patch", "minor", "major"];
@@ -15,7 +16,7 @@ export const contractPackage = "@refunds-api/contract";
 
 /**
  * Decides whether the pending changesets release `packageName` enough for the spec's changes. `impacts` are the
- * impacts of `spec:diff`'s changes (`major` breaks a client); `changesets` are the pending changesets, as
+ * impacts of the spec review's changes (`major` breaks a client); `changesets` are the pending changesets, as
  * `@changesets/read` returns them. `required` is the largest impact, `declared` the largest bump of the package.
  */
 export function releaseDecision({ impacts, changesets, packageName = contractPackage }) {
@@ -40,20 +41,27 @@ export function releaseDecision({ impacts, changesets, packageName = contractPac
 }
 
 /**
- * Runs the gate: `spec:diff`'s changes from `basePath` to `revisionPath` (the released snapshot and the bundle by
- * default) against the changesets in `cwd`'s `.changeset/` (the repository's by default).
+ * Runs the gate: the spec review's changes from `basePath` to `revisionPath` (the released snapshot and the working
+ * tree's spec by default; files, directories or git refs) against the changesets in `cwd`'s `.changeset/` (the
+ * repository's by default). `waivers` and `now` go to the review.
  */
-export async function checkRelease({ cwd = root, basePath, revisionPath } = {}) {
-  const [changes, changesets] = await Promise.all([diffSpecs(basePath, revisionPath), readChangesets(cwd)]);
-  return releaseDecision({ impacts: changes.map((change) => change.impact), changesets });
+export async function checkRelease({ cwd = root, basePath, revisionPath, waivers, now } = {}) {
+  const options = Object.fromEntries(
+    Object.entries({ base: basePath, revision: revisionPath, waivers, now }).filter(([, v]) => v !== undefined),
+  );
+  const [review, changesets] = await Promise.all([reviewSpec(options), readChangesets(cwd)]);
+  return {
+    ...releaseDecision({ impacts: review.changes.map((change) => change.impact), changesets }),
+    review,
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   checkRelease().then(
-    ({ required, declared, problems }) => {
+    ({ required, declared, problems, review }) => {
       process.stdout.write(`spec change: ${required}; changesets release ${contractPackage} as: ${declared}\n`);
-      for (const problem of problems) process.stdout.write(`${problem}\n`);
-      if (problems.length > 0) process.exitCode = 1;
+      for (const problem of [...problems, ...review.problems]) process.stdout.write(`${problem}\n`);
+      if (problems.length > 0 || review.problems.length > 0) process.exitCode = 1;
     },
     (error) => {
       process.stderr.write(`release:check: ${error.message}\n`);

@@ -1,7 +1,7 @@
 import type { ReviewChange, Waiver } from "./spec-review.js";
 
 export declare function readWaivers(file: string): Waiver[];
-export declare function applyWaivers<C extends Pick<ReviewChange, "where" | "rule" | "message">>(
+export declare function applyWaivers<C extends Pick<ReviewChange, "verdict" | "where" | "rule" | "message">>(
   changes: C[],
   waivers: Waiver[],
   now: string,

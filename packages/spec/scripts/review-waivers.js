@@ -33,7 +33,7 @@ export function readWaivers(file) {
 }
 
 /**
- * Applies `waivers` to the review's `changes` on day `now` (YYYY-MM-DD). A change matched by a waiver still in force
+ * Applies `waivers` to the review's breaking `changes` on day `now` (YYYY-MM-DD). A change matched by a waiver still in force
  * gets `waived: { reason, expires }`; one matched by an expired waiver gets `waiverExpired` and a problem. Returns the
  * changes, the problems (they fail the review) and the waivers that matched nothing.
  */
@@ -41,6 +41,8 @@ export function applyWaivers(changes, waivers, now) {
   const used = new Set();
   const problems = [];
   const out = changes.map((change) => {
+    // A waiver lets a breaking change pass; the same change in a direction where it does not break needs none.
+    if (change.verdict !== "breaking") return change;
     const matching = waivers.filter((w) => w.where === change.where && w.rule === change.rule);
     if (matching.length === 0) return change;
     for (const w of matching) used.add(w);

@@ -117,10 +117,37 @@ describe("checkRelease", () => {
     const revisionPath = join(dir, "openapi.json");
     writeFileSync(revisionPath, JSON.stringify(spec));
 
-    const decision = await checkRelease({ cwd: dir, revisionPath });
+    const decision = await checkRelease({ cwd: dir, revisionPath, waivers: [] });
     expect(decision.required).toBe("major");
     expect(decision.declared).toBe(bump);
     if (problem) expect(decision.problems.join("\n")).toMatch(problem);
     else expect(decision.problems).toEqual([]);
+  });
+  it.each([
+    { waived: false, required: "major" },
+    { waived: true, required: "minor" },
+  ])("a new response enum value, waived: $waived, needs $required", async ({ waived, required }) => {
+    const dir = join(tmp, `waiver-${waived}`);
+    mkdirSync(join(dir, ".changeset"), { recursive: true });
+    writeFileSync(join(dir, ".changeset", "change.md"), `---\n"${client}": minor\n---\n\nPAYPAL.\n`);
+    const spec = JSON.parse(readFileSync(releasedSpecPath, "utf8"));
+    spec.components.schemas.PatientTransactionSource.enum.push("PAYPAL");
+    const revisionPath = join(dir, "openapi.json");
+    writeFileSync(revisionPath, JSON.stringify(spec));
+    const waivers = waived
+      ? [
+          {
+            where: "#/components/schemas/PatientTransactionSource",
+            rule: "enum-value-added",
+            reason: "Live.",
+            expires: "2026-09-30",
+          },
+        ]
+      : [];
+
+    const decision = await checkRelease({ cwd: dir, revisionPath, waivers, now: "2026-06-01" });
+    expect(decision.required).toBe(required);
+    expect(decision.problems.length).toBe(waived ? 0 : 1);
+    expect(decision.review.breaking).toBe(!waived);
   });
 });

@@ -1,22 +1,26 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// `pnpm spec:diff` (the spec review's text report) and `pnpm spec:review` as a new user runs them: on the
+// repository, on mutated copies of the released spec, against a git ref, with waivers, in each format.
+import { execFile, execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { checkSpec, currentSpecPath, describeChange, releasedSpecPath, type SpecChange } from "../scripts/spec-diff.js";
+import { checkSpec, currentSpecPath, releasedSpecPath } from "../scripts/spec-diff.js";
+import { loadSpec, type ReviewResult, reviewSpec } from "../scripts/spec-review.js";
 
-type Spec = {
-  paths: Record<string, Record<string, Record<string, unknown>>>;
-  components: { schemas: Record<string, Record<string, unknown>>; parameters: Record<string, Record<string, unknown>> };
-};
+// biome-ignore lint/suspicious/noExplicitAny: the mutations reach into the document freely
+type Spec = any;
 
-const script = fileURLToPath(new URL("../scripts/spec-diff.js", import.meta.url));
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const diffScript = fileURLToPath(new URL("../scripts/spec-diff.js", import.meta.url));
+const reviewScript = fileURLToPath(new URL("../scripts/spec-review.js", import.meta.url));
 const released = (): Spec => JSON.parse(readFileSync(releasedSpecPath, "utf8"));
 const tmp = mkdtempSync(join(tmpdir(), "refunds-spec-diff-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const noWaivers = join(tmp, "no-waivers.yaml");
 
 /** Writes the released spec changed by `mutate` to a temp file and returns its path. */
 function mutated(name: string, mutate: (spec: Spec) => void): string {
@@ -27,276 +31,227 @@ function mutated(name: string, mutate: (spec: Spec) => void): string {
   return file;
 }
 
-type Schema = {
-  properties: Record<string, Record<string, unknown>>;
-  required: string[];
-  enum: string[];
-  oneOf: unknown[];
-};
+const removeNote = (s: Spec) => delete s.components.schemas.PatientRefund.properties.refund_note;
+const addPaypal = (s: Spec) => s.components.schemas.PatientTransactionSource.enum.push("PAYPAL");
 
-function schema(spec: Spec, name: string): Schema {
-  const found = spec.components.schemas[name];
-  if (!found) throw new Error(`no schema ${name} in the released spec`);
-  return found as unknown as Schema;
+async function run(script: string, args: string[], cwd = root) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [script, ...args], {
+      cwd,
+      env: { ...process.env, INIT_CWD: cwd },
+    });
+    return { code: 0, out: stdout + stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
 }
-
-function operation(spec: Spec, path: string, method: string): { responses: Record<string, unknown> } {
-  const found = spec.paths[path]?.[method];
-  if (!found) throw new Error(`no operation ${method} ${path} in the released spec`);
-  return found as { responses: Record<string, unknown> };
-}
-
-function field(spec: Spec, name: string, property: string): Record<string, unknown> {
-  const found = schema(spec, name).properties[property];
-  if (!found) throw new Error(`no property ${name}.${property} in the released spec`);
-  return found;
-}
-
-describe("describeChange", () => {
-  const doc = {
-    paths: {
-      "/api/x/v1": {
-        get: { parameters: [{ $ref: "#/components/parameters/Sources" }, { name: "limit", in: "query" }] },
-      },
-    },
-    components: { parameters: { Sources: { name: "sources", in: "query" } } },
-  };
-  const cases: { name: string; given: SpecChange; want: { line: string; breaking: boolean; details?: string[] } }[] = [
-    {
-      name: "a removed response field inside an array",
-      given: {
-        path: "#/paths/~1api~1x~1v1/get/responses/200/content/application~1json/schema/properties/items/items/properties/refund_note",
-        kind: "removed",
-        impact: "major",
-        verdicts: [{ ruleId: "property-removed", impact: "major", message: "Property `refund_note` was removed." }],
-      },
-      want: {
-        line: "GET /api/x/v1 200: response field items[].refund_note removed",
-        breaking: true,
-        details: ["Property `refund_note` was removed. (property-removed)"],
-      },
-    },
-    {
-      name: "a removed operation",
-      given: { path: "#/paths/~1api~1x~1v1/post", kind: "removed", impact: "major" },
-      want: { line: "POST /api/x/v1: operation removed", breaking: true },
-    },
-    {
-      name: "a removed path",
-      given: { path: "#/paths/~1api~1x~1v1", kind: "removed", impact: "major" },
-      want: { line: "/api/x/v1: path removed", breaking: true },
-    },
-    {
-      name: "a removed response status",
-      given: { path: "#/paths/~1api~1x~1v1/get/responses/422", kind: "removed", impact: "major" },
-      want: { line: "GET /api/x/v1 422: response removed", breaking: true },
-    },
-    {
-      name: "a removed media type",
-      given: {
-        path: "#/paths/~1api~1x~1v1/get/responses/200/content/application~1json",
-        kind: "removed",
-        impact: "major",
-      },
-      want: { line: "GET /api/x/v1 200: response media type application/json removed", breaking: true },
-    },
-    {
-      name: "a changed keyword of the whole request body, with its values",
-      given: {
-        path: "#/paths/~1api~1x~1v1/get/requestBody/content/application~1json/schema",
-        kind: "modified",
-        impact: "major",
-        property: "required",
-        base: { pointer: "", value: ["a"] },
-        revision: { pointer: "", value: ["a", "b"] },
-      },
-      want: { line: 'GET /api/x/v1: request body changed (required: ["a"] -> ["a","b"])', breaking: true },
-    },
-    {
-      name: "a keyword that was dropped",
-      given: {
-        path: "#/paths/~1api~1x~1v1/get/requestBody/content/application~1json/schema/properties/name",
-        kind: "modified",
-        impact: "patch",
-        property: "minLength",
-        base: { pointer: "", value: 1 },
-        revision: { pointer: "" },
-      },
-      want: { line: "GET /api/x/v1: request field name changed (minLength: 1 -> absent)", breaking: false },
-    },
-    {
-      name: "a parameter given by index is named through its $ref",
-      given: { path: "#/paths/~1api~1x~1v1/get/parameters/0/schema/items", kind: "modified", impact: "major" },
-      want: { line: "GET /api/x/v1: query parameter sources[] changed", breaking: true },
-    },
-    {
-      name: "an inline parameter",
-      given: { path: "#/paths/~1api~1x~1v1/get/parameters/1", kind: "added", impact: "minor" },
-      want: { line: "GET /api/x/v1: query parameter limit added", breaking: false },
-    },
-    {
-      name: "a union branch and a discriminator mapping stay visible",
-      given: {
-        path: "#/paths/~1api~1x~1v1/get/responses/200/content/application~1json/schema/properties/target/oneOf/2/discriminator/mapping/set/properties/type",
-        kind: "modified",
-        impact: "major",
-      },
-      want: { line: "GET /api/x/v1 200: response field target.oneOf[2](set).type changed", breaking: true },
-    },
-    {
-      name: "a change outside the paths",
-      given: { path: "#/servers/0", kind: "removed", impact: "major" },
-      want: { line: "servers.0 removed", breaking: true },
-    },
-  ];
-
-  it.each(cases)("$name", ({ given, want }) => {
-    const got = describeChange(given, { base: doc, revision: doc });
-    expect({ line: got.line, breaking: got.breaking }).toEqual({ line: want.line, breaking: want.breaking });
-    expect(got.details).toEqual(want.details ?? []);
-  });
-});
-
-// Each case mutates the released spec and runs `redocly diff` on it: the table is the gate's contract.
-describe.concurrent("the gate on mutations of the released spec", () => {
-  const cases: { name: string; mutate: (spec: Spec) => void; breaking: boolean; line: string }[] = [
-    {
-      name: "a response field removed",
-      mutate: (s) => delete schema(s, "PatientRefund").properties.refund_note,
-      breaking: true,
-      line: "BREAKING  GET /api/patient-refunds/v1 200: response field items[].refund_note removed",
-    },
-    {
-      name: "an enum value removed from a response",
-      mutate: (s) => schema(s, "RefundReason").enum.pop(),
-      breaking: true,
-      line: "BREAKING  GET /api/patient-refunds/v1 200: response field items[].refund_reason changed (enum",
-    },
-    {
-      name: "an enum value removed from a request parameter",
-      mutate: (s) => schema(s, "PatientTransactionSource").enum.pop(),
-      breaking: true,
-      line: "BREAKING  GET /api/patient-refunds/v1: query parameter sources[] changed (enum",
-    },
-    {
-      name: "a response type changed",
-      mutate: (s) => {
-        field(s, "TokenResponse", "expires_in").type = "string";
-      },
-      breaking: true,
-      line: 'BREAKING  POST /api/auth/v2/token 200: response field expires_in changed (type: "integer" -> "string")',
-    },
-    {
-      name: "a response format changed",
-      mutate: (s) => {
-        field(s, "PatientRefund", "patient_refund_id").format = "uri";
-      },
-      breaking: true,
-      line: "BREAKING  GET /api/patient-refunds/v1 200: response field items[].patient_refund_id changed (format",
-    },
-    {
-      name: "a response field no longer required",
-      mutate: (s) => {
-        schema(s, "PatientRefund").required = schema(s, "PatientRefund").required.filter(
-          (f: string) => f !== "amount_cents",
-        );
-      },
-      breaking: true,
-      line: "BREAKING  GET /api/patient-refunds/v1 200: response field items[] changed (required",
-    },
-    {
-      name: "a request field newly required",
-      mutate: (s) => schema(s, "PatientRefundCreate").required.push("refund_note"),
-      breaking: true,
-      line: "BREAKING  POST /api/patient-refunds/v1: request body changed (required",
-    },
-    {
-      name: "a parameter newly required",
-      mutate: (s) => {
-        Object.assign(s.components.parameters.PageToken ?? {}, { required: true });
-      },
-      breaking: true,
-      line: "BREAKING  GET /api/patient-refunds/v1: query parameter page_token changed (required",
-    },
-    {
-      name: "a request string narrowed",
-      mutate: (s) => {
-        field(s, "TokenRequest", "client_id").maxLength = 5;
-      },
-      breaking: true,
-      line: "BREAKING  POST /api/auth/v2/token: request field client_id changed (maxLength",
-    },
-    {
-      name: "a response status removed",
-      mutate: (s) => delete operation(s, "/api/patient-refunds/v1", "get").responses["422"],
-      breaking: true,
-      line: "BREAKING  GET /api/patient-refunds/v1 422: response removed",
-    },
-    {
-      name: "an operation removed",
-      mutate: (s) => delete s.paths["/api/patient-refunds/v1"]?.post,
-      breaking: true,
-      line: "BREAKING  POST /api/patient-refunds/v1: operation removed",
-    },
-    {
-      name: "a variant removed from a discriminated request union",
-      mutate: (s) => schema(s, "AllocationTargetCreate").oneOf.pop(),
-      breaking: true,
-      line: "BREAKING  POST /api/patient-refunds/v1: request field allocations[].target.oneOf[5] removed",
-    },
-    {
-      name: "an optional response field added",
-      mutate: (s) => {
-        schema(s, "PatientRefund").properties.extra = { type: "string", description: "New." };
-      },
-      breaking: false,
-      line: "MINOR     GET /api/patient-refunds/v1 200: response field items[].extra added",
-    },
-    {
-      name: "a request constraint relaxed",
-      mutate: (s) => delete field(s, "TokenRequest", "client_id").minLength,
-      breaking: false,
-      line: "PATCH     POST /api/auth/v2/token: request field client_id changed (minLength: 1 -> absent)",
-    },
-  ];
-
-  it.each(cases)("$name", async ({ name, mutate, breaking, line }) => {
-    const got = await checkSpec(releasedSpecPath, mutated(name.replaceAll(" ", "-"), mutate));
-    expect(got.report).toContain(`${line}`);
-    expect(got.breaking, got.report).toBe(breaking);
-  });
-});
 
 describe("pnpm spec:diff", () => {
-  const run = async (args: string[]) => {
-    try {
-      const { stdout } = await promisify(execFile)(process.execPath, [script, ...args]);
-      return { code: 0, out: stdout };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, out: e.stdout + e.stderr };
-    }
-  };
-
-  it("passes on the current spec against the released snapshot", async () => {
-    const { code, out } = await run([]);
-    expect(out).toMatch(/^0 breaking, \d+ minor, \d+ patch \(openapi\/released\/openapi\.json -> /m);
+  it("passes on the working tree's spec against the released snapshot", async () => {
+    const { code, out } = await run(diffScript, []);
+    expect(out).toMatch(
+      /^0 breaking, \d+ non-breaking, \d+ docs-only.* \(openapi\/released\/openapi\.json -> working tree\)$/m,
+    );
     expect(code, out).toBe(0);
   });
 
-  it("fails with a readable message when a response field is removed", async () => {
-    const file = mutated("cli-removed-field", (s) => delete schema(s, "PatientRefund").properties.refund_note);
-    const { code, out } = await run(["--revision", file]);
-    expect(out).toContain("BREAKING  GET /api/patient-refunds/v1 200: response field items[].refund_note removed\n");
-    expect(out).toContain("Property `refund_note` of `PatientRefund` was removed. (property-removed)");
-    expect(out).toMatch(/^1 breaking, 0 minor, 0 patch/m);
+  it("fails on a removed response field, naming every operation that answers with it", async () => {
+    const file = mutated("cli-removed-field", removeNote);
+    const { code, out } = await run(diffScript, ["--revision", file, "--waivers", noWaivers]);
+    expect(out).toContain("BREAKING      PatientRefund.refund_note removed: it was not deprecated first");
+    expect(out).toContain("property-removed (response) at #/components/schemas/PatientRefund/properties/refund_note");
+    for (const line of [
+      /listPatientRefunds\s+GET\s+\/api\/patient-refunds\/v1 {2}response 200 items\[\]\.refund_note/,
+      /createPatientRefund\s+POST\s+\/api\/patient-refunds\/v1 {2}response 200 refund_note/,
+      /getPatientRefund\s+GET\s+\/api\/patient-refunds\/v1\/\{patient_refund_id\} {2}response 200 refund_note/,
+      /updatePatientRefund\s+PATCH\s+\/api\/patient-refunds\/v1\/\{patient_refund_id\} {2}response 200 refund_note/,
+    ]) {
+      expect(out).toMatch(line);
+    }
+    expect(out).toMatch(/^1 breaking, 0 non-breaking, 0 docs-only/m);
     expect(code, out).toBe(1);
   });
 
-  it("reports a file it cannot read instead of passing", async () => {
-    const { code, out } = await run(["--revision", join(tmp, "missing.json")]);
-    expect(out).toMatch(/spec:diff: redocly diff could not compare/);
+  it("rates a new enum value by direction: breaking in responses, not in the request parameter", async () => {
+    const { breaking, report } = await checkSpec(releasedSpecPath, mutated("paypal", addPaypal), { waivers: [] });
+    expect(breaking).toBe(true);
+    expect(report).toMatch(/^BREAKING {6}PatientTransactionSource: enum value "PAYPAL" added\n.*\(response\)/m);
+    expect(report).toMatch(
+      /^NON-BREAKING {2}PatientTransactionSource: enum value "PAYPAL" added\n.*\(request\).*\n.*listPatientRefunds\s+GET\s+\S+ {2}query parameter sources\[\]$/m,
+    );
+  });
+
+  it("reports a spec it cannot read instead of passing", async () => {
+    const { code, out } = await run(diffScript, ["--revision", join(tmp, "missing.json")]);
+    expect(out).toMatch(/spec:diff: .*missing\.json is neither a file, a directory nor a git ref/);
     expect(code).toBe(2);
+  });
+});
+
+describe("pnpm spec:review", () => {
+  it("prints JSON other tools read", async () => {
+    const file = mutated("json", (s) => {
+      removeNote(s);
+      addPaypal(s);
+    });
+    const { code, out } = await run(reviewScript, ["--revision", file, "--format", "json", "--waivers", noWaivers]);
+    expect(code, out).toBe(1);
+    const result = JSON.parse(out) as ReviewResult;
+    expect(result.breaking).toBe(true);
+    expect(result.summary).toEqual({ breaking: 2, "non-breaking": 1, "docs-only": 0, waived: 0 });
+    expect(result.changes[0]).toMatchObject({
+      verdict: "breaking",
+      where: "#/components/schemas/PatientRefund/properties/refund_note",
+      operations: ["listPatientRefunds", "createPatientRefund", "getPatientRefund", "updatePatientRefund"],
+      direction: "response",
+      rule: "property-removed",
+      impact: "major",
+    });
+    expect(result.changes.map((c) => Object.keys(c).slice(0, 7))).toEqual(
+      result.changes.map(() => ["verdict", "where", "subject", "operations", "direction", "message", "rule"]),
+    );
+    expect(result.changeset?.required).toBe("major");
+  });
+
+  it("writes Markdown for a pull request to --out: summary, a table per verdict, lint and changeset", async () => {
+    const file = mutated("markdown", (s) => {
+      removeNote(s);
+      addPaypal(s);
+      s.components.schemas.PatientRefund.properties.amount_cents.description = "Total, in cents.";
+    });
+    const out = join(tmp, "review.md");
+    const { code } = await run(reviewScript, [
+      "--revision",
+      file,
+      "--format=markdown",
+      "--out",
+      out,
+      "--waivers",
+      noWaivers,
+    ]);
+    expect(code).toBe(1);
+    const md = readFileSync(out, "utf8");
+    expect(md).toMatch(/^### ❌ Spec review: 2 breaking, 1 non-breaking, 1 docs-only$/m);
+    expect(md).toContain("#### Breaking (2)\n\n| Change | Operations | Direction | Rule |");
+    expect(md).toContain("#### Non-breaking (1)");
+    expect(md).toContain("#### Docs-only (1)");
+    expect(md).toContain(
+      "`listPatientRefunds` GET `/api/patient-refunds/v1` (response 200 items[].refund_note)<br>`createPatientRefund` POST",
+    );
+    expect(md).toMatch(/\*\*Changeset:\*\* .*no changeset releases @refunds-api\/contract/);
+  });
+
+  it("lints the working tree's spec in Markdown", async () => {
+    const result = await reviewSpec({ lint: true, waivers: [] });
+    expect(result.lint).toMatchObject({ errors: 0, warnings: 0 });
+  });
+});
+
+describe("waivers", () => {
+  const writeWaiver = (expires: string) => {
+    const file = join(tmp, `waivers-${expires}.yaml`);
+    writeFileSync(
+      file,
+      [
+        "waivers:",
+        '  - where: "#/components/schemas/PatientTransactionSource"',
+        "    rule: enum-value-added",
+        "    reason: The live service returns PAYPAL since 2026-05-02; clients were told.",
+        `    expires: ${expires}`,
+      ].join("\n"),
+    );
+    return file;
+  };
+
+  it("a waived change shows as waived and passes", async () => {
+    const file = mutated("waived", addPaypal);
+    const { code, out } = await run(diffScript, [
+      "--revision",
+      file,
+      "--waivers",
+      writeWaiver("2026-09-30"),
+      "--now",
+      "2026-06-01",
+    ]);
+    expect(out).toMatch(/^WAIVED {8}PatientTransactionSource: enum value "PAYPAL" added$/m);
+    expect(out).toContain("waived until 2026-09-30: The live service returns PAYPAL");
+    expect(out).toMatch(/^0 breaking, 1 non-breaking, 0 docs-only, 1 waived/m);
+    expect(code, out).toBe(0);
+  });
+
+  it("an expired waiver fails with a message", async () => {
+    const file = mutated("expired", addPaypal);
+    const { code, out } = await run(diffScript, [
+      "--revision",
+      file,
+      "--waivers",
+      writeWaiver("2026-05-31"),
+      "--now",
+      "2026-06-01",
+    ]);
+    expect(out).toContain(
+      "FAIL          The waiver of enum-value-added at #/components/schemas/PatientTransactionSource expired on 2026-05-31",
+    );
+    expect(out).toMatch(/^1 breaking, 1 non-breaking, 0 docs-only/m);
+    expect(code, out).toBe(1);
+  });
+
+  it("a waiver that matches nothing is pointed out", async () => {
+    const { code, out } = await run(diffScript, ["--waivers", writeWaiver("2026-09-30"), "--now", "2026-06-01"]);
+    expect(out).toContain("matches no change: delete it from openapi/waivers.yaml");
+    expect(code, out).toBe(0);
+  });
+
+  it("a waiver without a reason or a date is refused", async () => {
+    const file = join(tmp, "bad-waivers.yaml");
+    writeFileSync(file, 'waivers:\n  - where: "#/components/schemas/X"\n    rule: enum-value-added\n');
+    const { code, out } = await run(diffScript, ["--waivers", file]);
+    expect(out).toMatch(/waiver 1 needs `reason`, `expires`/);
+    expect(code).toBe(2);
+  });
+
+  it("the repository's waivers file reads", async () => {
+    const result = await reviewSpec();
+    expect(result.problems).toEqual([]);
+  });
+});
+
+describe("a git ref as the base", () => {
+  it("reads the ref's openapi/ and bundles it as pnpm generate does", async () => {
+    const { doc, label } = await loadSpec("HEAD");
+    const committed = JSON.parse(
+      execFileSync("git", ["show", "HEAD:packages/spec/bundled/openapi.json"], { cwd: root }).toString(),
+    );
+    expect(label).toBe("HEAD");
+    expect(doc).toEqual(committed);
+  });
+
+  it("in a copy of the repository: an edit to a shared schema file against main", async () => {
+    const repo = join(tmp, "copy");
+    mkdirSync(repo);
+    cpSync(join(root, "openapi"), join(repo, "openapi"), { recursive: true });
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" });
+    git("init", "-q", "-b", "main");
+    git("add", "openapi");
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "spec");
+    const file = join(repo, "openapi/components/schemas/PatientRefund.yaml");
+    const text = readFileSync(file, "utf8");
+    const edited = text.replace(/\n {2}refund_note:\n(?: {4}.*\n)+/, "\n");
+    expect(edited).not.toBe(text);
+    writeFileSync(file, edited);
+
+    const { code, out } = await run(
+      reviewScript,
+      ["--base", "main", "--revision", "openapi", "--format", "markdown"],
+      repo,
+    );
+    expect(out).toMatch(/^### ❌ Spec review: 1 breaking, 0 non-breaking, 0 docs-only$/m);
+    expect(out).toContain("Compared `main` with `");
+    for (const op of ["listPatientRefunds", "createPatientRefund", "getPatientRefund", "updatePatientRefund"]) {
+      expect(out).toContain(`\`${op}\``);
+    }
+    expect(code, out).toBe(1);
   });
 });
 
