@@ -91,7 +91,7 @@ beforeAll(async () => {
   foreign = new TokenAuthority({ clientId, clientSecret: "another-secret" }).issue(clientId, "another-secret")
     ?.access_token as string;
 });
-afterAll(() => server?.close());
+afterAll(() => server?.stop());
 
 const tamper = (token: string) => `${token.slice(0, -2)}${token.endsWith("AA") ? "BB" : "AA"}`;
 const credentials: { name: string; authorization: () => string | null }[] = [

@@ -49,7 +49,7 @@ describe.each(storeKinds)("concurrency, %s store", (kind) => {
   beforeAll(async () => {
     s = await startFaultServer({ kind, seed: defaultSeed, level: "warn" });
   });
-  afterAll(() => s?.close());
+  afterAll(() => s?.stop());
 
   it("1,000 concurrent creates: each acknowledged one stored once, counts and sums exact, pages never repeat or skip", async () => {
     const patient = `CONC-CREATE-${kind}`;

@@ -225,7 +225,7 @@ describe.each(storeKinds)("hostile input, %s store", (kind) => {
   beforeAll(async () => {
     s = await startFaultServer({ kind, seed: defaultSeed });
   });
-  afterAll(() => s?.close());
+  afterAll(() => s?.stop());
 
   it.each(refused)("refuses $name: $want.0 $want.1", async ({ method, path, headers, body, want }) => {
     const reply = await rawRequest(s.url, {
@@ -323,7 +323,7 @@ describe("request lines and headers Node refuses itself", () => {
   beforeAll(async () => {
     s = await startFaultServer();
   });
-  afterAll(() => s?.close());
+  afterAll(() => s?.stop());
 
   it.each([
     { name: "a URL of 20,000 query parameters", path: `${patientRefunds}?${"sources=STRIPE&".repeat(20_000)}` },
@@ -374,7 +374,7 @@ describe("slow clients", () => {
   beforeAll(async () => {
     s = await startFaultServer();
   });
-  afterAll(() => s?.close());
+  afterAll(() => s?.stop());
 
   it("the server limits how long headers and a whole request may take", () => {
     expect(s.server.headersTimeout).toBeGreaterThan(0);

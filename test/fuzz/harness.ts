@@ -57,7 +57,7 @@ export async function startFuzzServer(
     server,
     logs,
     send: (request) => send(server.url, request),
-    close: () => server.close(),
+    close: () => server.stop(),
   };
 }
 

@@ -486,7 +486,7 @@ describe.each(stores)("stateful runs against a model, $kind store", ({ kind, run
     storeKind = kind;
     server = await startServer({ seed, store: await createStore({ kind }), staticTokens: [fuzzToken] });
   }, 120_000);
-  afterAll(() => server?.close());
+  afterAll(() => server?.stop());
 
   it(
     "create, update, get, list and delete agree with the model, page by page",

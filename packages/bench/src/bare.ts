@@ -3,16 +3,8 @@
 // here by hand, so the handlers receive the same input. Responses are written by the server's own serializer with
 // its checks off: stored rows are frozen and their JSON remembered, as the validated server remembers them, so the
 // comparison measures validation rather than a serialization cache only one side has.
-import {
-  ApiError,
-  bindOperations,
-  createHandlers,
-  ResponseChecker,
-  readSpec,
-  type Services,
-  specOperations,
-  type TokenAuthority,
-} from "@refunds-api/server";
+import { ApiError, readSpec, type Services, specOperations, type TokenAuthority } from "@refunds-api/server";
+import { bindOperations, createHandlers, ResponseChecker } from "@refunds-api/server/internal";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 
 const integers = new Set(["limit"]);

@@ -16,12 +16,16 @@ import {
 } from "@refunds-api/server";
 import { createBareApp } from "./bare.js";
 import { benchToken } from "./data.js";
+import { createStockApp } from "./stock.js";
 import { seedRows } from "./stores.js";
 
 /** What to serve. */
 export interface ServeSettings {
-  /** `validated`: the reference server as `pnpm start` builds it; `bare`: Express with the same handlers only. */
-  app: "validated" | "bare";
+  /**
+   * `validated`: the reference server as `pnpm start` builds it; `bare`: Express with the same handlers only;
+   * `stock`: the same handlers behind express-openapi-validator's stock `middleware()` (see `stock.ts`).
+   */
+  app: "validated" | "bare" | "stock";
   store: StoreOptions;
   /** Generated patient refunds stored before listening. */
   rows: number;
@@ -50,21 +54,22 @@ async function main(settings: ServeSettings) {
   (globalThis as { gc?: () => void }).gc?.();
   const directory = await loadSeed(store, defaultSeed);
   const auth = new TokenAuthority({ clientId: "bench", clientSecret: "bench-secret", staticTokens: [benchToken] });
+  const services = () =>
+    createServices({
+      store,
+      directory,
+      runtime: { now: Date.now, newId: randomUUID },
+      organizationId: defaultOrganizationId,
+    });
   const app =
     settings.app === "validated"
       ? createApp({ auth, store, directory, validateResponses: settings.validateResponses ?? true })
-      : createBareApp(
-          createServices({
-            store,
-            directory,
-            runtime: { now: Date.now, newId: randomUUID },
-            organizationId: defaultOrganizationId,
-          }),
-          auth,
-        );
+      : settings.app === "stock"
+        ? createStockApp(services(), auth)
+        : createBareApp(services(), auth);
   const running = await listen(app);
   const stop = async () => {
-    await running.close();
+    await running.stop();
     await store.close();
     process.exit(0);
   };

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Store, StoreOptions } from "@refunds-api/server";
+// The throwaway cluster the repository's tests use too (a private workspace package, not another package's tests).
+import { startPostgres } from "@refunds-api/test-support";
 import pg from "pg";
-// The throwaway cluster the server's own tests use; the benchmark needs the same one.
-import { startPostgres } from "../../server/test/support/postgres.js";
 import { patientRefundRow } from "./data.js";
 
 /** The kinds of store the benchmark measures. */

@@ -3,8 +3,6 @@ export { type AppOptions, createApp } from "./app.js";
 export { type AuthOptions, bearerToken, TokenAuthority, type TokenProblem } from "./auth.js";
 export { devCredentials, readConfig, readStoreConfig, type ServerConfig } from "./config.js";
 export * from "./errors.js";
-export { ResponseChecker, type ResponseCheckerOptions } from "./responses.js";
-export { bindOperations, createHandlers, type HandlerDeps, type ResponseSerializer } from "./routes/index.js";
 export type { OperationHandler, OperationHandlers, OperationId, OperationInput } from "./routes/types.js";
 export { defaultSeed, loadSeed, readSeedFile, type SeedData } from "./seed.js";
 export {

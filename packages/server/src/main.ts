@@ -19,7 +19,7 @@ function stop(signal: string) {
   // A signal during start-up stops the server as soon as it is listening.
   if (!server) return;
   logger.info({ signal }, "Shutting down: finishing in-flight requests");
-  server.close().then(
+  server.stop().then(
     () => {
       logger.info("Stopped");
       exit(0);

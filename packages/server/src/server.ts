@@ -17,8 +17,8 @@ export interface RunningServer {
   /** `http://host:port`, without a trailing slash. */
   url: string;
   server: Server;
-  /** Stops accepting connections, lets in-flight requests finish, then resolves. */
-  close(): Promise<void>;
+  /** Stops accepting connections, lets in-flight requests finish, then resolves; safe to call twice. */
+  stop(): Promise<void>;
 }
 
 /** Options of `listen`. */
@@ -47,7 +47,7 @@ export async function listen(app: Express, options: ListenOptions = {}): Promise
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
-  const close = () => {
+  const stop = () => {
     closing ??= new Promise<void>((resolve, reject) => {
       // Requests already being handled finish; each connection closes as soon as it falls idle.
       server.on("request", (_req, res) => res.setHeader("Connection", "close"));
@@ -65,7 +65,7 @@ export async function listen(app: Express, options: ListenOptions = {}): Promise
     });
     return closing;
   };
-  return { url: `http://${host}:${address.port}`, server, close };
+  return { url: `http://${host}:${address.port}`, server, stop };
 }
 
 /** A whole server from its configuration, as `pnpm start` runs it. */
@@ -128,8 +128,8 @@ async function serve(
     app,
     auth,
     store,
-    close: async () => {
-      await running.close();
+    stop: async () => {
+      await running.stop();
       await store.close();
     },
   };

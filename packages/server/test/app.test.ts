@@ -44,7 +44,7 @@ describe("public endpoints", () => {
       } else {
         expect((await res.json()).content.message).toMatch(/pnpm run docs/);
       }
-      await server.close();
+      await server.stop();
     }
   });
 });
@@ -199,7 +199,7 @@ describe("response validation", () => {
         });
         expect(res.status).toBe(want);
       } finally {
-        await server.close();
+        await server.stop();
       }
     },
   );
@@ -208,7 +208,7 @@ describe("response validation", () => {
 describe("unexpected failures", () => {
   let servers: RunningServer[] = [];
   afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()));
+    await Promise.all(servers.map((s) => s.stop()));
     servers = [];
   });
 

@@ -63,7 +63,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     url: server.url,
     token,
     stop: () => {
-      stopping ??= server.close();
+      stopping ??= server.stop();
       return stopping;
     },
   };

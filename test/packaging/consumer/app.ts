@@ -50,7 +50,7 @@ try {
   });
   seen.payerRefundsListed = Array.isArray((await exchanged.nonInsurancePayerRefunds.list()).items);
 } finally {
-  await server.close();
+  await server.stop();
 }
 
 // The testing helpers: the server with its known token, and the Prism mock.

@@ -70,7 +70,7 @@ export async function startHarness(
     url: server.url,
     clock,
     logs,
-    close: () => server.close(),
+    close: () => server.stop(),
     async request(method, path, call = {}) {
       const headers: Record<string, string> = { ...call.headers };
       const token = call.token === undefined ? testToken : call.token;
