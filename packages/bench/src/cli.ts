@@ -1,4 +1,4 @@
-// `pnpm bench`: runs P1–P5 and prints each ratio beside its target. Progress goes to stderr; the table (or, with
+// `pnpm bench`: runs P1–P6 and prints each ratio beside its target. Progress goes to stderr; the table (or, with
 // --json, one JSON object) to stdout.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -10,6 +10,7 @@ import { againstPrism } from "./p2-prism.js";
 import { listScaling } from "./p3-scaling.js";
 import { generateTimes } from "./p4-generate.js";
 import { clientOverhead } from "./p5-client.js";
+import { devLoop } from "./p6-dev.js";
 import { jsonReport, markdownReport, type Results, textReport } from "./report.js";
 import type { BenchSettings, Section } from "./section.js";
 import { type StoreKind, storeKinds } from "./stores.js";
@@ -17,7 +18,7 @@ import { type StoreKind, storeKinds } from "./stores.js";
 const usage = `Usage: pnpm bench [options]
 
   --quick              short rounds and a smaller P3 (under a minute)
-  --json               print one JSON object { p1, p2, p3, p4, p5 } instead of the table
+  --json               print one JSON object { p1, p2, p3, p4, p5, p6 } instead of the table
   --only p1,p3         run only these parts
   --rounds N           rounds of every comparison
   --duration S         seconds of each timed run
@@ -36,6 +37,7 @@ const sections: Record<string, (settings: BenchSettings) => Promise<Section>> = 
   p3: listScaling,
   p4: generateTimes,
   p5: clientOverhead,
+  p6: devLoop,
 };
 
 function settingsFrom(argv: string[]) {

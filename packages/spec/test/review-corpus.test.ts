@@ -533,7 +533,7 @@ describe("the review's accuracy corpus", () => {
     const revision = structuredClone(base);
     change(revision);
     const got = reviewDocuments(base, revision, { now: now ?? "2026-06-01" });
-    const shape = (c: Want) => ({
+    const shape = (c: Omit<Want, "message">) => ({
       verdict: c.verdict,
       rule: c.rule,
       where: c.where,

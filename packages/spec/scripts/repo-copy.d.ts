@@ -1,0 +1,1 @@
+export declare function copyRepository(options?: { git?: boolean; prefix?: string }): string;
