@@ -42,12 +42,20 @@ function lintConfig() {
 export async function lintSpec({ entry = join(root, "openapi/openapi.yaml") } = {}) {
   const { lint } = require("@redocly/openapi-core");
   const found = await lint({ ref: entry, config: await lintConfig() });
+  // One problem in a shared file is reported once per place that reaches it; it is listed once.
+  const seen = new Set();
   const problems = found
     .filter((p) => p.severity === "error" || p.severity === "warn")
     .map((p) => {
       const at = p.location?.[0];
       const file = at?.source?.absoluteRef ? relative(root, at.source.absoluteRef) : "";
       return { ruleId: p.ruleId, severity: p.severity, message: p.message, location: `${file}${at?.pointer ?? ""}` };
+    })
+    .filter((p) => {
+      const key = JSON.stringify(p);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
     });
   return {
     errors: problems.filter((p) => p.severity === "error").length,

@@ -38,6 +38,7 @@ export function formatText(result) {
     );
   }
   if (result.lint) lines.push(`lint: ${lintLine(result.lint)}`);
+  for (const p of result.lint?.problems ?? []) lines.push(`  ${p.location}  ${p.message} (${p.ruleId})`);
   if (result.changeset) lines.push(`changeset: ${changesetLine(result.changeset)}`);
   lines.push(`${summaryLine(result)} (${result.base} -> ${result.revision})`);
   if (result.breaking) {
@@ -61,6 +62,8 @@ export function formatMarkdown(result) {
   if (result.lint) status.push(`**Lint:** ${lintLine(result.lint)}`);
   if (result.changeset) status.push(`**Changeset:** ${changesetLine(result.changeset)}`);
   if (status.length > 0) out.push("", status.join("<br>"));
+  for (const p of result.lint?.problems ?? [])
+    out.push(`- ${p.severity} \`${p.ruleId}\` ${cell(p.message)} (\`${p.location}\`)`);
   if (result.problems.length > 0) {
     out.push("", "**Failures:**", "", ...result.problems.map((p) => `- ${cell(p)}`));
   }
@@ -103,8 +106,7 @@ export function formatJson(result) {
 function lintLine(lint) {
   if (lint.error) return `could not run (${lint.error})`;
   if (lint.errors === 0 && lint.warnings === 0) return "no problems";
-  const first = lint.problems.slice(0, 5).map((p) => `${p.ruleId}: ${p.message} (${p.location})`);
-  return `${lint.errors} error(s), ${lint.warnings} warning(s): ${first.join("; ")}`;
+  return `${lint.errors} error(s), ${lint.warnings} warning(s)`;
 }
 
 function changesetLine(changeset) {

@@ -248,6 +248,9 @@ describe("a git ref as the base", () => {
     );
     expect(out).toMatch(/^### ❌ Spec review: 1 breaking, 0 non-breaking, 0 docs-only$/m);
     expect(out).toContain("Compared `main` with `");
+    // The example still has the field: lint says so, once.
+    expect(out).toMatch(/\*\*Lint:\*\* 1 error\(s\), 0 warning\(s\)/);
+    expect(out).toMatch(/^- error `no-invalid-media-type-examples` .*refund_note/m);
     for (const op of ["listPatientRefunds", "createPatientRefund", "getPatientRefund", "updatePatientRefund"]) {
       expect(out).toContain(`\`${op}\``);
     }
