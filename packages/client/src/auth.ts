@@ -1,4 +1,6 @@
 import type { TokenRequest, TokenResponse } from "@refunds-api/contract";
+import type { Middleware } from "openapi-fetch";
+import type { ApiResponse } from "./client.js";
 import { UnexpectedResponseError } from "./errors.js";
 
 /** Client credentials, exchanged for an access token at `POST /api/auth/v2/token`. */
@@ -29,7 +31,7 @@ export interface TokenSource {
  */
 export function createTokenSource(
   auth: AuthOption | undefined,
-  exchange: (credentials: TokenRequest) => Promise<TokenResponse>,
+  exchange: (credentials: TokenRequest) => Promise<ApiResponse<TokenResponse>>,
 ): TokenSource {
   if (auth === undefined || typeof auth === "string") {
     return { token: async () => auth, invalidate() {} };
@@ -44,9 +46,10 @@ export function createTokenSource(
 
   async function refresh(): Promise<string> {
     const requestedAt = Date.now();
-    const answer = await exchange({ client_id: clientId, client_secret: clientSecret });
+    const { data: answer, response } = await exchange({ client_id: clientId, client_secret: clientSecret });
     if (typeof answer?.access_token !== "string" || !(answer.expires_in > 0)) {
-      throw new UnexpectedResponseError(200, answer, new Headers(), "token answer lacks access_token or expires_in");
+      const detail = "token answer lacks access_token or expires_in";
+      throw new UnexpectedResponseError(response.status, answer, response.headers, detail);
     }
     // Counted from when the request left, so the token is never held past its real expiry.
     const lifetimeMs = answer.expires_in * 1000;
@@ -67,6 +70,27 @@ export function createTokenSource(
     },
     invalidate(token) {
       if (token !== undefined && cached?.token === token) cached = undefined;
+    },
+  };
+}
+
+/**
+ * Sends the bearer token on every request but those of `unauthenticated` paths, asked anew for each request. The
+ * client sends each attempt of a call through openapi-fetch again, so a retry carries a token refreshed meanwhile.
+ * A 403 drops the token it was sent with, so the next request fetches a new one.
+ */
+export function authMiddleware(tokens: TokenSource, unauthenticated: ReadonlySet<string>): Middleware {
+  return {
+    async onRequest({ request, schemaPath }) {
+      if (unauthenticated.has(schemaPath)) return;
+      const token = await tokens.token();
+      // Replaces an Authorization header of the caller's: with `auth`, the client's token is the one that counts.
+      if (token) request.headers.set("Authorization", `Bearer ${token}`);
+    },
+    onResponse({ request, response }) {
+      if (response.status !== 403) return;
+      const sent = request.headers.get("Authorization");
+      if (sent?.startsWith("Bearer ")) tokens.invalidate(sent.slice("Bearer ".length));
     },
   };
 }

@@ -13,17 +13,18 @@ import type {
   TokenResponse,
 } from "@refunds-api/contract";
 import type { paths } from "@refunds-api/contract/schema";
-import createClient from "openapi-fetch";
-import { type AuthOption, createTokenSource } from "./auth.js";
-import { errorFromResponse, RefundsError, UnauthorizedError, UnexpectedResponseError } from "./errors.js";
+import createClient, { type Middleware } from "openapi-fetch";
+import { type AuthOption, authMiddleware, createTokenSource } from "./auth.js";
+import { errorFromResponse, NetworkError, TimeoutError, UnexpectedResponseError } from "./errors.js";
 import {
-  type AttemptRecord,
   type BackoffOptions,
+  backoffDelay,
   type FetchLike,
-  OutgoingRequest,
-  type Sender,
-  send,
-  type TransportSettings,
+  isRetryableStatus,
+  retryDelay,
+  runAttempt,
+  sendAttempt,
+  sleep,
 } from "./transport.js";
 
 /** HTTP methods the API uses. */
@@ -35,7 +36,10 @@ export interface RefundsClientOptions {
   baseUrl: string;
   /** A bearer token, a function returning one, or client credentials. Without it no `Authorization` is sent. */
   auth?: AuthOption;
-  /** The `fetch` to call, given a `Request`. By default `globalThis.fetch`, called with a URL and an init. */
+  /**
+   * The `fetch` to call, given a `Request` per attempt that carries the attempt's signal. By default
+   * `globalThis.fetch`, looked up on every attempt and called with a URL and an init.
+   */
   fetch?: FetchLike;
   /** Limit on each attempt, body included. Default 60 s; `Infinity` for none. */
   timeoutMs?: number;
@@ -50,6 +54,8 @@ export interface RefundsClientOptions {
   backoff?: BackoffOptions;
   /** Headers sent with every request, such as a `User-Agent`. */
   headers?: Record<string, string>;
+  /** openapi-fetch middleware, as if added with {@link RefundsClient.use} right after the client was created. */
+  middleware?: readonly Middleware[];
 }
 
 /** Options of one call; they override the client's. */
@@ -66,6 +72,16 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/** A result with the answer it came in: `client.withResponse.…` resolves with this. */
+export interface ApiResponse<Data> {
+  /** What the plain method resolves with. */
+  data: Data;
+  /** The answer (of the last attempt). Its body was already read into `data`. */
+  response: Response;
+  /** The answer's `X-Request-Id`, to quote when reporting a problem; `undefined` when it had none. */
+  requestId: string | undefined;
+}
+
 /** The operations of one refunds resource. Every method rejects with a `RefundsClientError` on failure. */
 export interface RefundsResource<Refund, Page, Query, Create, Update> {
   /** One page of refunds matching `query`; pass `page_token` to read another page. */
@@ -80,6 +96,15 @@ export interface RefundsResource<Refund, Page, Query, Create, Update> {
   update(id: string, body: Update, options?: RequestOptions): Promise<Refund>;
   /** Deletes the refund; resolves with nothing, as the API answers an empty body. */
   delete(id: string, options?: RequestOptions): Promise<void>;
+}
+
+/** The operations of {@link RefundsResource} (but `listAll`), resolving with the answer too. */
+export interface RefundsResourceWithResponse<Page, Query, Refund, Create, Update> {
+  list(query?: Query, options?: RequestOptions): Promise<ApiResponse<Page>>;
+  get(id: string, options?: RequestOptions): Promise<ApiResponse<Refund>>;
+  create(body: Create, options?: RequestOptions): Promise<ApiResponse<Refund>>;
+  update(id: string, body: Update, options?: RequestOptions): Promise<ApiResponse<Refund>>;
+  delete(id: string, options?: RequestOptions): Promise<ApiResponse<undefined>>;
 }
 
 /** `client.patientRefunds`: refunds paid back to patients. */
@@ -100,12 +125,40 @@ export type NonInsurancePayerRefundsResource = RefundsResource<
   NonInsurancePayerRefundUpdate
 >;
 
+/** The operations of a {@link RefundsClient}, resolving with `{ data, response, requestId }`. */
+export interface RefundsClientWithResponse {
+  readonly patientRefunds: RefundsResourceWithResponse<
+    PatientRefundsPage,
+    ListPatientRefundsQuery,
+    PatientRefund,
+    PatientRefundCreate,
+    PatientRefundUpdate
+  >;
+  readonly nonInsurancePayerRefunds: RefundsResourceWithResponse<
+    NonInsurancePayerRefundsPage,
+    ListNonInsurancePayerRefundsQuery,
+    NonInsurancePayerRefund,
+    NonInsurancePayerRefundCreate,
+    NonInsurancePayerRefundUpdate
+  >;
+  getToken(credentials: TokenRequest, options?: RequestOptions): Promise<ApiResponse<TokenResponse>>;
+}
+
 /** A client of the Refunds API. */
 export interface RefundsClient {
   readonly patientRefunds: PatientRefundsResource;
   readonly nonInsurancePayerRefunds: NonInsurancePayerRefundsResource;
   /** Exchanges client credentials for an access token; `auth: {clientId, clientSecret}` does this for you. */
   getToken(credentials: TokenRequest, options?: RequestOptions): Promise<TokenResponse>;
+  /** The same operations, resolving with the answer and its request id: `{ data, response, requestId }`. */
+  readonly withResponse: RefundsClientWithResponse;
+  /**
+   * Adds openapi-fetch middleware. It runs on every attempt (a retried call passes through it again), after the
+   * client's authentication; `onError` sees the client's `NetworkError`, `TimeoutError` and `AbortedError`.
+   */
+  use(...middleware: Middleware[]): void;
+  /** Removes middleware added with {@link RefundsClient.use}. */
+  eject(...middleware: Middleware[]): void;
 }
 
 const defaults = {
@@ -115,104 +168,92 @@ const defaults = {
   backoff: { initialDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 60_000 },
 };
 
+// The only operation the spec exempts from bearer auth (`security: []`).
+const tokenPath = "/api/auth/v2/token";
+
 /** The shape of every openapi-fetch answer, whatever the operation. */
 type Answer<Data> = { data?: Data; error?: unknown; response: Response };
+
+/** What each openapi-fetch call of one attempt is given besides its parameters. */
+interface CallInit {
+  fetch: FetchLike;
+  headers: Record<string, string> | undefined;
+}
 
 /**
  * Creates a typed client of the Refunds API on openapi-fetch, with authentication, retries, timeouts and typed
  * errors.
  */
 export function createRefundsClient(options: RefundsClientOptions): RefundsClient {
-  const api = createClient<paths>({
-    baseUrl: options.baseUrl,
-    headers: options.headers,
-    // openapi-fetch hands its request to `send` below, which builds what goes on the wire once per attempt.
-    Request: OutgoingRequest as unknown as typeof Request,
-  });
+  const api = createClient<paths>({ baseUrl: options.baseUrl, headers: options.headers });
   const retryMethods = options.retryMethods ?? defaults.retryMethods;
   const backoff = { ...defaults.backoff, ...options.backoff };
-  // The global fetch is resolved per call, so one installed after the client was created is still used, and given
-  // the URL and init as they are: a `Request` made first would be copied again inside it, its body stream teed.
-  const custom = options.fetch;
-  const sender: Sender = custom ? (url, init) => custom(new Request(url, init)) : (url, init) => fetch(url, init);
+  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+  const clientMaxRetries = options.maxRetries ?? defaults.maxRetries;
 
   // The token endpoint is safe to repeat, so it is retried like a read.
   const tokens = createTokenSource(options.auth, (credentials) => getToken(credentials, { retry: true }));
-  const token = () => tokens.token();
+  if (options.auth !== undefined) api.use(authMiddleware(tokens, new Set([tokenPath])));
+  if (options.middleware) api.use(...options.middleware);
 
+  /**
+   * Runs one operation. Each attempt is a call of openapi-fetch, so middleware (auth included) runs on every attempt,
+   * with the transport's `sendAttempt` as its `fetch`; network errors, timeouts and retryable statuses are retried
+   * with backoff, or after the server's `Retry-After`, and the last failure becomes a typed error.
+   */
   async function call<Data>(
     method: HttpMethod,
-    requestOptions: RequestOptions | undefined,
-    authenticated: boolean,
-    run: (init: {
-      fetch: (request: Request) => Promise<Response>;
-      headers?: Record<string, string>;
-    }) => Promise<Answer<Data>>,
-  ): Promise<Answer<Data>> {
-    const settings: TransportSettings = {
-      send: sender,
-      backoff,
-      timeoutMs: requestOptions?.timeoutMs ?? options.timeoutMs ?? defaults.timeoutMs,
-      maxRetries: requestOptions?.maxRetries ?? options.maxRetries ?? defaults.maxRetries,
-      retry: requestOptions?.retry ?? retryMethods.includes(method),
-      signal: requestOptions?.signal,
-      token: authenticated ? token : undefined,
-    };
-    const record: AttemptRecord = {};
-    let answer: Answer<Data>;
-    try {
-      answer = await run({
-        fetch: (request) => send(request as unknown as OutgoingRequest, settings, record),
-        headers: requestOptions?.headers,
-      });
-    } catch (error) {
-      // openapi-fetch throws only on a success body that is not JSON; everything else is already ours.
-      if (error instanceof RefundsError || !(error instanceof SyntaxError) || !record.response) throw error;
-      throw new UnexpectedResponseError(
-        record.response.status,
-        record.body,
-        record.response.headers,
-        "body is not JSON",
-      );
+    o: RequestOptions | undefined,
+    expectBody: boolean,
+    run: (init: CallInit) => Promise<Answer<Data>>,
+  ): Promise<ApiResponse<Data>> {
+    const limits = { timeoutMs: o?.timeoutMs ?? timeoutMs, signal: o?.signal };
+    const maxRetries = (o?.retry ?? retryMethods.includes(method)) ? (o?.maxRetries ?? clientMaxRetries) : 0;
+    const headers = o?.headers;
+    const custom = options.fetch;
+    for (let attempt = 0; ; attempt++) {
+      let answer: Answer<Data>;
+      try {
+        answer = await runAttempt(limits, (a) => run({ fetch: (request) => sendAttempt(request, a, custom), headers }));
+      } catch (error) {
+        const retryable = error instanceof NetworkError || error instanceof TimeoutError;
+        if (!retryable || attempt >= maxRetries) throw error;
+        await sleep(backoffDelay(attempt, backoff), limits.signal);
+        continue;
+      }
+      const { response } = answer;
+      if (response.ok) {
+        if (expectBody && answer.data === undefined) {
+          throw new UnexpectedResponseError(response.status, undefined, response.headers);
+        }
+        return { data: answer.data as Data, response, requestId: response.headers.get("X-Request-Id") ?? undefined };
+      }
+      const delayMs =
+        attempt < maxRetries && isRetryableStatus(response.status)
+          ? retryDelay(attempt, response.headers, backoff)
+          : undefined;
+      if (delayMs === undefined) throw errorFromResponse(response.status, answer.error, response.headers);
+      await sleep(delayMs, limits.signal);
     }
-    const { response } = answer;
-    if (!response.ok) {
-      const error = errorFromResponse(response.status, answer.error, response.headers);
-      if (error instanceof UnauthorizedError) tokens.invalidate(record.token);
-      throw error;
-    }
-    return answer;
   }
 
-  async function withBody<Data>(answer: Promise<Answer<Data>>): Promise<Data> {
-    const { data, response } = await answer;
-    if (data === undefined) throw new UnexpectedResponseError(response.status, undefined, response.headers);
-    return data;
+  function getToken(credentials: TokenRequest, o?: RequestOptions): Promise<ApiResponse<TokenResponse>> {
+    return call("POST", o, true, (init) => api.POST(tokenPath, { body: credentials, ...init }));
   }
 
-  async function getToken(credentials: TokenRequest, requestOptions?: RequestOptions): Promise<TokenResponse> {
-    return withBody(
-      call("POST", requestOptions, false, (init) => api.POST("/api/auth/v2/token", { body: credentials, ...init })),
-    );
-  }
-
-  const patientRefunds: PatientRefundsResource = {
-    list: (query, o) =>
-      withBody(call("GET", o, true, (init) => api.GET("/api/patient-refunds/v1", { params: { query }, ...init }))),
-    listAll: (query, o) => paginate((q) => patientRefunds.list(q, o), query),
-    get: (id, o) =>
-      withBody(
+  const withResponse: RefundsClientWithResponse = {
+    patientRefunds: {
+      list: (query, o) =>
+        call("GET", o, true, (init) => api.GET("/api/patient-refunds/v1", { params: { query }, ...init })),
+      get: (id, o) =>
         call("GET", o, true, (init) =>
           api.GET("/api/patient-refunds/v1/{patient_refund_id}", {
             params: { path: { patient_refund_id: id } },
             ...init,
           }),
         ),
-      ),
-    create: (body, o) =>
-      withBody(call("POST", o, true, (init) => api.POST("/api/patient-refunds/v1", { body, ...init }))),
-    update: (id, body, o) =>
-      withBody(
+      create: (body, o) => call("POST", o, true, (init) => api.POST("/api/patient-refunds/v1", { body, ...init })),
+      update: (id, body, o) =>
         call("PATCH", o, true, (init) =>
           api.PATCH("/api/patient-refunds/v1/{patient_refund_id}", {
             params: { path: { patient_refund_id: id } },
@@ -220,36 +261,27 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
             ...init,
           }),
         ),
-      ),
-    delete: async (id, o) => {
-      await call("DELETE", o, true, (init) =>
-        api.DELETE("/api/patient-refunds/v1/{patient_refund_id}", {
-          params: { path: { patient_refund_id: id } },
-          ...init,
-        }),
-      );
+      delete: (id, o) =>
+        call("DELETE", o, false, (init) =>
+          api.DELETE("/api/patient-refunds/v1/{patient_refund_id}", {
+            params: { path: { patient_refund_id: id } },
+            ...init,
+          }),
+        ).then(withoutData),
     },
-  };
-
-  const nonInsurancePayerRefunds: NonInsurancePayerRefundsResource = {
-    list: (query, o) =>
-      withBody(
+    nonInsurancePayerRefunds: {
+      list: (query, o) =>
         call("GET", o, true, (init) => api.GET("/api/non-insurance-payer-refunds/v1", { params: { query }, ...init })),
-      ),
-    listAll: (query, o) => paginate((q) => nonInsurancePayerRefunds.list(q, o), query),
-    get: (id, o) =>
-      withBody(
+      get: (id, o) =>
         call("GET", o, true, (init) =>
           api.GET("/api/non-insurance-payer-refunds/v1/{non_insurance_payer_refund_id}", {
             params: { path: { non_insurance_payer_refund_id: id } },
             ...init,
           }),
         ),
-      ),
-    create: (body, o) =>
-      withBody(call("POST", o, true, (init) => api.POST("/api/non-insurance-payer-refunds/v1", { body, ...init }))),
-    update: (id, body, o) =>
-      withBody(
+      create: (body, o) =>
+        call("POST", o, true, (init) => api.POST("/api/non-insurance-payer-refunds/v1", { body, ...init })),
+      update: (id, body, o) =>
         call("PATCH", o, true, (init) =>
           api.PATCH("/api/non-insurance-payer-refunds/v1/{non_insurance_payer_refund_id}", {
             params: { path: { non_insurance_payer_refund_id: id } },
@@ -257,39 +289,70 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
             ...init,
           }),
         ),
-      ),
-    delete: async (id, o) => {
-      await call("DELETE", o, true, (init) =>
-        api.DELETE("/api/non-insurance-payer-refunds/v1/{non_insurance_payer_refund_id}", {
-          params: { path: { non_insurance_payer_refund_id: id } },
-          ...init,
-        }),
-      );
+      delete: (id, o) =>
+        call("DELETE", o, false, (init) =>
+          api.DELETE("/api/non-insurance-payer-refunds/v1/{non_insurance_payer_refund_id}", {
+            params: { path: { non_insurance_payer_refund_id: id } },
+            ...init,
+          }),
+        ).then(withoutData),
     },
+    getToken,
   };
 
-  return { patientRefunds, nonInsurancePayerRefunds, getToken };
+  return {
+    patientRefunds: dataOnly(withResponse.patientRefunds),
+    nonInsurancePayerRefunds: dataOnly(withResponse.nonInsurancePayerRefunds),
+    getToken: (credentials, o) => getToken(credentials, o).then(dataOf),
+    withResponse,
+    use: (...middleware) => api.use(...middleware),
+    eject: (...middleware) => api.eject(...middleware),
+  };
+}
+
+function dataOf<Data>(answer: ApiResponse<Data>): Data {
+  return answer.data;
+}
+
+function withoutData(answer: ApiResponse<unknown>): ApiResponse<undefined> {
+  return { ...answer, data: undefined };
+}
+
+/** The plain methods of a resource: its `withResponse` methods' data, and `listAll` over its pages. */
+function dataOnly<Refund, Page extends { items: Refund[]; next_page_token?: string }, Query, Create, Update>(
+  r: RefundsResourceWithResponse<Page, Query, Refund, Create, Update>,
+): RefundsResource<Refund, Page, Query, Create, Update> {
+  return {
+    list: (query, o) => r.list(query, o).then(dataOf),
+    listAll: (query, o) => paginate((q: Query) => r.list(q, o), query),
+    get: (id, o) => r.get(id, o).then(dataOf),
+    create: (body, o) => r.create(body, o).then(dataOf),
+    update: (id, body, o) => r.update(id, body, o).then(dataOf),
+    delete: (id, o) => r.delete(id, o).then(() => undefined),
+  };
 }
 
 /**
  * Yields every item of every page, following `next_page_token` until a page has none. A token that was already
  * followed would loop forever, so it ends the iteration with an {@link UnexpectedResponseError}.
  */
-async function* paginate<Item, Query extends { page_token?: string }>(
-  list: (query: Query) => Promise<{ items: Item[]; next_page_token?: string }>,
+async function* paginate<Item, Query>(
+  list: (query: Query) => Promise<ApiResponse<{ items: Item[]; next_page_token?: string }>>,
   query: Query | undefined,
 ): AsyncGenerator<Item, void, undefined> {
-  const base = (query ?? {}) as Query;
+  const base = (query ?? {}) as Query & { page_token?: string };
   const followed = new Set(base.page_token === undefined ? [] : [base.page_token]);
-  let page = await list(base);
+  let answer = await list(base);
   for (;;) {
+    const page = answer.data;
     yield* page.items;
     const token = page.next_page_token;
     if (token === undefined || token === "") return;
     if (followed.has(token)) {
-      throw new UnexpectedResponseError(200, page, new Headers(), `next_page_token ${token} repeats; stopping`);
+      const { status, headers } = answer.response;
+      throw new UnexpectedResponseError(status, page, headers, `next_page_token ${token} repeats; stopping`);
     }
     followed.add(token);
-    page = await list({ ...base, page_token: token });
+    answer = await list({ ...base, page_token: token });
   }
 }

@@ -5,13 +5,31 @@ import type {
   UnauthorizedErrorContent,
   UnprocessableEntityErrorContent,
 } from "@refunds-api/contract";
+import { parseRetryAfter } from "./retry-after.js";
 
 /** What went wrong, for `switch (error.kind)`. */
-export type RefundsErrorKind = "api" | "unexpected_response" | "network" | "timeout" | "aborted";
+export type RefundsErrorKind =
+  | "api"
+  | "rate_limited"
+  | "server"
+  | "unexpected_response"
+  | "network"
+  | "timeout"
+  | "aborted";
 
 /** Base class of every error the client throws. Narrow with {@link isRefundsError} and `kind`. */
 export abstract class RefundsError extends Error {
   abstract readonly kind: RefundsErrorKind;
+  /**
+   * The answer's `X-Request-Id`, to quote when reporting the failure; `undefined` when no answer arrived or it
+   * carried none.
+   */
+  readonly requestId: string | undefined;
+
+  constructor(message: string, headers?: Headers, options?: ErrorOptions) {
+    super(message, options);
+    this.requestId = headers?.get("X-Request-Id") ?? undefined;
+  }
 }
 
 /** An error the API answered in its `{"errorName", "content"}` envelope; `errorName` tells which. */
@@ -28,7 +46,7 @@ export abstract class ApiError<Name extends ApiErrorName, Content> extends Refun
     readonly headers: Headers,
     detail: string,
   ) {
-    super(`${status} ${new.target.name}: ${detail}`);
+    super(`${status} ${new.target.name}: ${detail}`, headers);
   }
 }
 
@@ -76,7 +94,65 @@ export class ReallocationWouldOverdraftError extends ApiError<
 }
 
 /**
- * An answer the client cannot read as a result or as a known API error: an error status without the envelope
+ * 429: the API or a proxy in front of it limits the rate of requests. The spec declares no 429, so the error is
+ * picked by status, whatever `errorName` the body has (the envelope's `errorName` and `content` are kept).
+ * Retried by default, after `Retry-After` when the answer has one; this is the last attempt's answer.
+ */
+export class RateLimitError extends RefundsError {
+  override readonly name = "RateLimitError";
+  readonly kind = "rate_limited" as const;
+  /** Seconds the server asked to wait (`Retry-After`, in seconds or as an HTTP date, rounded up); else `undefined`. */
+  readonly retryAfter: number | undefined;
+  /** `errorName` of the body, when it is the API's envelope. */
+  readonly errorName: string | undefined;
+  /** `content` of the body, when it is the API's envelope. */
+  readonly content: unknown;
+
+  constructor(
+    readonly status: number,
+    /** The body: parsed JSON when it was JSON, else its text; `undefined` when empty. */
+    readonly body: unknown,
+    readonly headers: Headers,
+  ) {
+    const waitMs = parseRetryAfter(headers.get("Retry-After"));
+    const retryAfter = waitMs === undefined ? undefined : Math.ceil(waitMs / 1000);
+    super(
+      `${status} rate limited: ${retryAfter === undefined ? detailOf(body) : `retry after ${retryAfter} s`}`,
+      headers,
+    );
+    this.retryAfter = retryAfter;
+    this.errorName = errorNameOf(body);
+    this.content = contentOf(body);
+  }
+}
+
+/**
+ * 5xx: the server (or a gateway in front of it) failed. Picked by status like {@link RateLimitError}; a body in the
+ * API's envelope keeps its `errorName` and `content` (the reference server's `InternalServerError` names its
+ * request id there too). Retried by default; this is the last attempt's answer.
+ */
+export class ServerError extends RefundsError {
+  override readonly name = "ServerError";
+  readonly kind = "server" as const;
+  /** `errorName` of the body, when it is the API's envelope. */
+  readonly errorName: string | undefined;
+  /** `content` of the body, when it is the API's envelope. */
+  readonly content: unknown;
+
+  constructor(
+    readonly status: number,
+    /** The body: parsed JSON when it was JSON, else its text; `undefined` when empty. */
+    readonly body: unknown,
+    readonly headers: Headers,
+  ) {
+    super(`${status} server error: ${detailOf(body)}`, headers);
+    this.errorName = errorNameOf(body);
+    this.content = contentOf(body);
+  }
+}
+
+/**
+ * An answer the client cannot read as a result or as a known API error: a 4xx status without the envelope
  * (a proxy's HTML page, a problem+json body, an `errorName` this client does not know), or a success whose body
  * is not the JSON the operation promises.
  */
@@ -92,10 +168,14 @@ export class UnexpectedResponseError extends RefundsError {
     readonly body: unknown,
     readonly headers: Headers,
     detail?: string,
+    cause?: unknown,
   ) {
-    const errorName = isObject(body) && typeof body.errorName === "string" ? body.errorName : undefined;
-    super(`${status} unexpected response: ${detail ?? describe(body)}`);
-    this.errorName = errorName;
+    super(
+      `${status} unexpected response: ${detail ?? describe(body)}`,
+      headers,
+      cause === undefined ? undefined : { cause },
+    );
+    this.errorName = errorNameOf(body);
   }
 }
 
@@ -105,17 +185,23 @@ export class NetworkError extends RefundsError {
   readonly kind = "network" as const;
 
   constructor(cause: unknown) {
-    super(`network error: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`network error: ${cause instanceof Error ? cause.message : String(cause)}`, undefined, { cause });
   }
 }
 
-/** No full answer arrived within the request timeout (the last attempt's, when retried). */
+/**
+ * No full answer arrived within the request timeout (the last attempt's, when retried). `requestId` is set when the
+ * answer's head arrived and its body did not.
+ */
 export class TimeoutError extends RefundsError {
   override readonly name = "TimeoutError";
   readonly kind = "timeout" as const;
 
-  constructor(readonly timeoutMs: number) {
-    super(`no answer within ${timeoutMs} ms`);
+  constructor(
+    readonly timeoutMs: number,
+    headers?: Headers,
+  ) {
+    super(`no answer within ${timeoutMs} ms`, headers);
   }
 }
 
@@ -125,7 +211,7 @@ export class AbortedError extends RefundsError {
   readonly kind = "aborted" as const;
 
   constructor(reason: unknown) {
-    super("the request was aborted", { cause: reason });
+    super("the request was aborted", undefined, { cause: reason });
   }
 }
 
@@ -136,8 +222,11 @@ export type KnownApiError =
   | UnprocessableEntityError
   | ReallocationWouldOverdraftError;
 
+/** Every error the client makes of an answer with an error status. */
+export type ResponseError = KnownApiError | RateLimitError | ServerError | UnexpectedResponseError;
+
 /** Every error the client throws, as a union that `kind` and `errorName` narrow. */
-export type RefundsClientError = KnownApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError;
+export type RefundsClientError = ResponseError | NetworkError | TimeoutError | AbortedError;
 
 /** True for errors thrown by this client; narrows to {@link RefundsClientError}. */
 export function isRefundsError(error: unknown): error is RefundsClientError {
@@ -158,14 +247,13 @@ const apiErrors: Record<ApiErrorName, { type: ErrorClass; accepts: (content: Rec
 };
 
 /**
- * The error for a non-2xx answer: the class named by a well-formed envelope's `errorName`, else an
+ * The error for a non-2xx answer: by status for what the spec does not declare (429 {@link RateLimitError}, 5xx
+ * {@link ServerError}), else the class named by a well-formed envelope's `errorName`, else an
  * {@link UnexpectedResponseError}. `body` is the parsed JSON, the raw text, or `undefined`.
  */
-export function errorFromResponse(
-  status: number,
-  body: unknown,
-  headers: Headers,
-): KnownApiError | UnexpectedResponseError {
+export function errorFromResponse(status: number, body: unknown, headers: Headers): ResponseError {
+  if (status === 429) return new RateLimitError(status, body, headers);
+  if (status >= 500 && status <= 599) return new ServerError(status, body, headers);
   if (isObject(body) && typeof body.errorName === "string" && Object.hasOwn(apiErrors, body.errorName)) {
     const known = apiErrors[body.errorName as ApiErrorName];
     if (isObject(body.content) && known.accepts(body.content)) {
@@ -173,6 +261,21 @@ export function errorFromResponse(
     }
   }
   return new UnexpectedResponseError(status, body, headers);
+}
+
+function errorNameOf(body: unknown): string | undefined {
+  return isObject(body) && typeof body.errorName === "string" ? body.errorName : undefined;
+}
+
+function contentOf(body: unknown): unknown {
+  return errorNameOf(body) === undefined ? undefined : (body as { content?: unknown }).content;
+}
+
+/** The envelope's `content.message` when it has one, else the body as {@link describe} puts it. */
+function detailOf(body: unknown): string {
+  const content = contentOf(body);
+  const message = isObject(content) ? content.message : undefined;
+  return typeof message === "string" ? message : describe(body);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

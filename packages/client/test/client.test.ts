@@ -236,3 +236,62 @@ describe("listAll", () => {
     expect(seen).toEqual([]);
   });
 });
+
+describe("withResponse", () => {
+  const withId = (response: Response) => {
+    response.headers.set("X-Request-Id", "req-7");
+    return response;
+  };
+
+  it.each<{ name: string; call: (c: RefundsClient) => Promise<unknown>; answer: Response; data: unknown }>([
+    {
+      name: "patientRefunds.get",
+      call: (c) => c.withResponse.patientRefunds.get(patientRefundId),
+      answer: json(200, examples.patientRefund),
+      data: examples.patientRefund,
+    },
+    {
+      name: "patientRefunds.list",
+      call: (c) => c.withResponse.patientRefunds.list({ limit: 1 }),
+      answer: json(200, examples.patientRefundsPage),
+      data: examples.patientRefundsPage,
+    },
+    {
+      name: "nonInsurancePayerRefunds.update",
+      call: (c) => c.withResponse.nonInsurancePayerRefunds.update(payerRefundId, {}),
+      answer: json(200, examples.nonInsurancePayerRefund),
+      data: examples.nonInsurancePayerRefund,
+    },
+    {
+      name: "nonInsurancePayerRefunds.delete",
+      call: (c) => c.withResponse.nonInsurancePayerRefunds.delete(payerRefundId),
+      answer: emptyOk(),
+      data: undefined,
+    },
+    {
+      name: "getToken",
+      call: (c) => c.withResponse.getToken(examples.tokenRequest),
+      answer: json(200, examples.tokenResponse),
+      data: examples.tokenResponse,
+    },
+  ])("$name resolves with the data, the answer and its request id", async ({ call, answer, data }) => {
+    const { client } = clientWith([withId(answer)]);
+    const result = await call(client);
+    expect(result).toEqual({ data, response: expect.any(Response), requestId: "req-7" });
+    expect((result as { response: Response }).response.status).toBe(200);
+  });
+
+  it("requestId is undefined when the answer has none", async () => {
+    const { client } = clientWith([json(200, examples.patientRefund)]);
+    const { data, requestId } = await client.withResponse.patientRefunds.get(patientRefundId);
+    expect(data).toEqual(examples.patientRefund);
+    expect(requestId).toBeUndefined();
+  });
+
+  it("fails like the plain method", async () => {
+    const { client } = clientWith([json(404, examples.entityNotFoundError)]);
+    await expect(client.withResponse.patientRefunds.get(patientRefundId)).rejects.toMatchObject({
+      errorName: "EntityNotFoundError",
+    });
+  });
+});

@@ -1,15 +1,17 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   EntityNotFoundError,
   errorFromResponse,
+  RateLimitError,
   ReallocationWouldOverdraftError,
+  ServerError,
   UnauthorizedError,
   UnexpectedResponseError,
   UnprocessableEntityError,
 } from "../src/errors.js";
 import { isRefundsError, type RefundsClient } from "../src/index.js";
 import { examples } from "./support/examples.js";
-import { clientWith, json } from "./support/fake-fetch.js";
+import { clientWith, hangingFetch, json } from "./support/fake-fetch.js";
 
 interface ErrorCase {
   name: string;
@@ -22,6 +24,7 @@ interface ErrorCase {
     errorName?: string;
     content?: unknown;
     body?: unknown;
+    retryAfter?: number;
   };
 }
 
@@ -88,17 +91,71 @@ describe("errors", () => {
       want: { type: UnexpectedResponseError, kind: "unexpected_response", status: 422 },
     },
     {
-      name: "an HTML error page",
+      name: "a gateway's HTML error page is a ServerError",
       answer: new Response("<html><body>Bad gateway</body></html>", {
         status: 502,
         headers: { "Content-Type": "text/html" },
       }),
       call: (c) => c.patientRefunds.create(examples.patientRefundCreate),
       want: {
-        type: UnexpectedResponseError,
-        kind: "unexpected_response",
+        type: ServerError,
+        kind: "server",
         status: 502,
+        errorName: undefined,
+        content: undefined,
         body: "<html><body>Bad gateway</body></html>",
+      },
+    },
+    {
+      name: "a 500 in the envelope is a ServerError that keeps errorName and content",
+      answer: json(500, {
+        errorName: "InternalServerError",
+        content: { message: "The server failed", request_id: "req-9" },
+      }),
+      call: (c) => c.patientRefunds.get("r-1", { retry: false }),
+      want: {
+        type: ServerError,
+        kind: "server",
+        status: 500,
+        errorName: "InternalServerError",
+        content: { message: "The server failed", request_id: "req-9" },
+      },
+    },
+    {
+      name: "a 503 whose envelope names an error of the spec is still a ServerError, by status",
+      answer: json(503, examples.unauthorizedError),
+      call: (c) => c.patientRefunds.get("r-1", { retry: false }),
+      want: { type: ServerError, kind: "server", status: 503, ...examples.unauthorizedError },
+    },
+    {
+      name: "a 429 is a RateLimitError whatever its errorName, with Retry-After in seconds",
+      answer: json(
+        429,
+        { errorName: "TooManyRequestsError", content: { message: "slow down" } },
+        { "Retry-After": "7" },
+      ),
+      call: (c) => c.patientRefunds.create(examples.patientRefundCreate),
+      want: {
+        type: RateLimitError,
+        kind: "rate_limited",
+        status: 429,
+        errorName: "TooManyRequestsError",
+        content: { message: "slow down" },
+        retryAfter: 7,
+      },
+    },
+    {
+      name: "a 429 without Retry-After nor envelope",
+      answer: new Response("Too Many Requests", { status: 429, headers: { "Content-Type": "text/plain" } }),
+      call: (c) => c.patientRefunds.get("r-1", { retry: false }),
+      want: {
+        type: RateLimitError,
+        kind: "rate_limited",
+        status: 429,
+        errorName: undefined,
+        content: undefined,
+        body: "Too Many Requests",
+        retryAfter: undefined,
       },
     },
     {
@@ -150,7 +207,98 @@ describe("errors", () => {
       expect(error.status).toBe(want.status);
       if ("errorName" in want) expect(error.errorName).toBe(want.errorName);
       if ("body" in want) expect(error.body).toEqual(want.body);
+    } else if (error.kind === "server" || error.kind === "rate_limited") {
+      expect(error.status).toBe(want.status);
+      expect(error.errorName).toBe(want.errorName);
+      expect(error.content).toEqual(want.content);
+      if ("body" in want) expect(error.body).toEqual(want.body);
+      if (error.kind === "rate_limited") expect(error.retryAfter).toBe(want.retryAfter);
+    } else {
+      expect.unreachable(`an answer made a ${error.kind} error`);
     }
+  });
+
+  it.each<{ name: string; call: (c: RefundsClient) => Promise<unknown>; answer: Response }>([
+    { name: "an API error", call: getRefund, answer: json(404, examples.entityNotFoundError) },
+    { name: "a RateLimitError", call: (c) => c.patientRefunds.get("r", { retry: false }), answer: json(429, {}) },
+    { name: "a ServerError", call: (c) => c.patientRefunds.get("r", { retry: false }), answer: json(500, {}) },
+    { name: "an UnexpectedResponseError", call: getRefund, answer: json(400, { title: "Bad" }) },
+    { name: "a success that is not JSON", call: getRefund, answer: new Response("<html>", { status: 200 }) },
+  ])("$name carries the answer's X-Request-Id", async ({ call, answer }) => {
+    answer.headers.set("X-Request-Id", "req-42");
+    const { client } = clientWith([answer]);
+    const error = await call(client).catch((e: unknown) => e);
+    expect(isRefundsError(error) && error.requestId).toBe("req-42");
+  });
+
+  it("the last page of a listAll that repeats a token carries that page's request id", async () => {
+    const page = json(200, { items: [], next_page_token: "t" }, { "X-Request-Id": "req-page" });
+    const { client } = clientWith([page]);
+    const error = await (async () => {
+      for await (const _ of client.patientRefunds.listAll({ page_token: "t" })) void _;
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect(error).toMatchObject({ requestId: "req-page", status: 200 });
+  });
+
+  it.each([
+    { name: "a network error", script: [new TypeError("fetch failed")] },
+    { name: "a timeout before any answer", script: [hangingFetch()], timeoutMs: 10 },
+  ])("$name has no request id", async ({ script, timeoutMs }) => {
+    const { client } = clientWith(script, { maxRetries: 0, ...(timeoutMs ? { timeoutMs } : {}) });
+    const error = await client.patientRefunds.get("r-1").catch((e: unknown) => e);
+    expect(isRefundsError(error) && error.kind).toMatch(/network|timeout/);
+    expect(error).toHaveProperty("requestId", undefined);
+  });
+
+  it("a timeout while the body arrives carries the answer's request id", async () => {
+    const stalled = () =>
+      new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode("{")) }), {
+        status: 200,
+        headers: { "X-Request-Id": "req-slow" },
+      });
+    const { client } = clientWith([stalled], { maxRetries: 0, timeoutMs: 10 });
+    const error = await client.patientRefunds.get("r-1").catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "timeout", requestId: "req-slow" });
+  });
+
+  it("a body that breaks off is a NetworkError", async () => {
+    const broken = () =>
+      new Response(
+        new ReadableStream({
+          start(c) {
+            c.enqueue(new TextEncoder().encode("{"));
+            c.error(new TypeError("terminated"));
+          },
+        }),
+        { status: 200, headers: { "Content-Type": "application/json" } },
+      );
+    const { client } = clientWith([broken], { maxRetries: 0 });
+    const error = await client.patientRefunds.get("r-1").catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "network", cause: new TypeError("terminated") });
+  });
+});
+
+describe("RateLimitError.retryAfter", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it.each([
+    { header: "120", want: 120 },
+    { header: "0", want: 0 },
+    { header: "1.5", want: 2 },
+    { header: "Wed, 21 Oct 2015 07:28:09 GMT", want: 9 },
+    { header: "Wed, 21 Oct 2015 07:00:00 GMT", want: 0 },
+    { header: "soon", want: undefined },
+    { header: undefined, want: undefined },
+  ])("Retry-After $header is $want s", ({ header, want }) => {
+    vi.useFakeTimers({ now: Date.parse("Wed, 21 Oct 2015 07:28:00 GMT") });
+    const headers = new Headers(header === undefined ? {} : { "Retry-After": header });
+    const error = errorFromResponse(429, undefined, headers);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.kind === "rate_limited" && error.retryAfter).toBe(want);
+    expect(error.message).toBe(
+      want === undefined ? "429 rate limited: empty body" : `429 rate limited: retry after ${want} s`,
+    );
   });
 
   it("narrows by errorName to typed content, no casts", () => {
@@ -175,5 +323,13 @@ describe("errors", () => {
     { given: "x".repeat(300), want: `404 unexpected response: ${"x".repeat(200)}…` },
   ])("message of $want", ({ given, want }) => {
     expect(errorFromResponse(404, given, new Headers()).message).toBe(want);
+  });
+
+  it.each([
+    { status: 500, given: { errorName: "InternalServerError", content: { message: "failed" } }, want: "failed" },
+    { status: 502, given: "<html>Bad gateway</html>", want: "<html>Bad gateway</html>" },
+    { status: 503, given: undefined, want: "empty body" },
+  ])("message of a $status ServerError", ({ status, given, want }) => {
+    expect(errorFromResponse(status, given, new Headers()).message).toBe(`${status} server error: ${want}`);
   });
 });

@@ -4,7 +4,9 @@ import {
   createRefundsClient,
   EntityNotFoundError,
   NetworkError,
+  RateLimitError,
   type RefundsClient,
+  ServerError,
   TimeoutError,
   UnexpectedResponseError,
 } from "../src/index.js";
@@ -140,11 +142,26 @@ describe("retries", () => {
 
   it.each([
     { name: "network error", script: [offline()], want: NetworkError },
-    { name: "5xx status", script: [status(503)], want: UnexpectedResponseError },
+    { name: "5xx status", script: [status(503)], want: ServerError },
+    { name: "429 status", script: [status(429)], want: RateLimitError },
+    { name: "400 status", script: [status(400)], want: UnexpectedResponseError },
   ])("surfaces the last failure: $name", async ({ script, want }) => {
     const { client } = clientWith(script);
     const { error } = await settle(get(client));
     expect(error).toBeInstanceOf(want);
+  });
+
+  it("surfaces the last 429 with its Retry-After and request id once the retries are spent", async () => {
+    const { client, requests } = clientWith([
+      status(429, { "Retry-After": "1", "X-Request-Id": "first" }),
+      status(429, { "Retry-After": "2", "X-Request-Id": "second" }),
+      status(429, { "Retry-After": "3", "X-Request-Id": "last" }),
+    ]);
+    const { error, elapsedMs } = await settle(get(client));
+    expect(requests).toHaveLength(3);
+    expect(elapsedMs).toBe(3000);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({ status: 429, retryAfter: 3, requestId: "last" });
   });
 
   it("keeps the network error as the cause", async () => {
@@ -220,7 +237,8 @@ describe("Retry-After", () => {
     });
     const { error } = await settle(get(client));
     expect(requests).toHaveLength(1);
-    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error).toMatchObject({ status: 503 });
   });
 
   it.each([

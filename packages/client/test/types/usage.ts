@@ -2,10 +2,14 @@
 // must fail (each `@ts-expect-error` is itself an error when the line below it compiles).
 import {
   type AllocationCreate,
+  type ApiResponse,
   EntityNotFoundError,
   isRefundsError,
+  type Middleware,
   type PatientRefund,
   type PatientRefundCreate,
+  type PatientRefundsPage,
+  RateLimitError,
   type RefundReason,
   type RefundsClient,
   refundReasons,
@@ -30,6 +34,10 @@ export async function narrowing(client: RefundsClient, id: string): Promise<stri
             return error.content.id;
         }
         break;
+      case "rate_limited":
+        return `${error.status} retry after ${error.retryAfter ?? "?"} s ${error.requestId ?? ""}`;
+      case "server":
+        return `${error.status} ${error.errorName ?? ""} ${String(error.content)} ${error.requestId ?? ""}`;
       case "unexpected_response":
         return `${error.status} ${String(error.body)} ${error.errorName ?? ""}`;
       case "timeout":
@@ -40,6 +48,25 @@ export async function narrowing(client: RefundsClient, id: string): Promise<stri
     }
     throw error;
   }
+}
+
+export async function answers(client: RefundsClient, id: string): Promise<string | undefined> {
+  const got: ApiResponse<PatientRefund> = await client.withResponse.patientRefunds.get(id);
+  const page: ApiResponse<PatientRefundsPage> = await client.withResponse.patientRefunds.list({ limit: 5 });
+  const deleted: undefined = (await client.withResponse.patientRefunds.delete(id)).data;
+  const status: number = got.response.status;
+  // @ts-expect-error: listAll has no withResponse form; it yields refunds, not answers
+  void client.withResponse.patientRefunds.listAll;
+  const logging: Middleware = { onResponse: ({ response }) => void response.status };
+  client.use(logging);
+  client.eject(logging);
+  try {
+    await client.patientRefunds.get(id);
+  } catch (error) {
+    if (error instanceof RateLimitError) return `${error.retryAfter} ${error.requestId}`;
+    if (isRefundsError(error)) return error.requestId;
+  }
+  return `${got.requestId} ${page.data.items.length} ${deleted} ${status}`;
 }
 
 export function mistakes(refund: PatientRefund, client: RefundsClient) {
