@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type RunningServer, startServer } from "@refunds-api/testing";
@@ -8,7 +8,8 @@ import { type Chromium, launchChromium } from "../support/chromium.js";
 import { buildDocs, type DocsPage, openDocs } from "../support/docs.js";
 import { bundledSpec, httpMethods } from "../support/spec.js";
 
-const artifacts = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const artifacts = join(root, "test-artifacts/");
 const spec = bundledSpec();
 const tags = (spec.tags as { name: string }[]).map((t) => t.name);
 const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
@@ -67,16 +68,40 @@ const inViewport = (page: Page, text: string) =>
     })
     .catch(() => false);
 
+// Whether a request stays on this machine: loopback HTTP, or a blob: or data: URL the page made itself.
+function staysOnMachine(url: string): boolean {
+  const { protocol, hostname, pathname } = new URL(url);
+  if (protocol === "blob:") return staysOnMachine(pathname);
+  if (protocol === "data:" || protocol === "about:") return true;
+  return /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(hostname);
+}
+
+type Sample = { lang: string; label: string; source: string };
+
+// The samples the served page holds: its definition, with the serving origin in them.
+async function servedSamples(url: string) {
+  const html = await (await fetch(url)).text();
+  const json = /<script type="application\/json" id="refunds-api-definition">(.*?)<\/script>/s.exec(html)?.[1];
+  if (!json) throw new Error(`${url} holds no definition`);
+  const definition = JSON.parse(json) as { paths: Record<string, Record<string, { "x-codeSamples": Sample[] }>> };
+  return (op: { path: string; method: string }) => definition.paths[op.path]?.[op.method]?.["x-codeSamples"] ?? [];
+}
+
 // The page as the reference server serves it, at /docs.
 describe("the docs page in headless Chromium", () => {
   let browser: Chromium;
   let server: RunningServer;
   let docs: DocsPage;
+  let samplesOf: Awaited<ReturnType<typeof servedSamples>>;
+  // Every request the browser made for the page, whatever its origin (the page is opened as if offline).
+  const requests: string[] = [];
 
   beforeAll(async () => {
     // Installing Chromium from Debian on a fresh machine takes about a minute, hence the long timeout.
     [browser, server] = await Promise.all([launchChromium(), buildDocs().then(() => startServer())]);
+    browser.context.on("request", (request) => requests.push(request.url()));
     docs = await openDocs(browser.context, `${server.url}/docs`);
+    samplesOf = await servedSamples(`${server.url}/docs`);
   }, 15 * 60_000);
 
   afterAll(async () => {
@@ -154,9 +179,66 @@ describe("the docs page in headless Chromium", () => {
     expect(statSync(file).size).toBeGreaterThan(20_000);
   });
 
-  it("works offline: no script error, nothing fetched but Redoc's attribution logo", () => {
+  it("lists the origin that served it as the first server, descriptions without Markdown marks", async () => {
+    const { page } = docs;
+    await page.goto(`${server.url}/docs#/`);
+    const panel = page.getByTestId("panel-servers");
+    await panel.waitFor();
+    const names = await panel.getByTestId("server-panel-item-name").allTextContents();
+    expect(names[0]).toBe("This server: the one that served this page.");
+    expect(names.slice(1)).toEqual(["Local reference server (pnpm start).", "Local Prism mock (pnpm mock)."]);
+    const text = (await panel.textContent()) ?? "";
+    expect(text.indexOf(server.url)).toBeGreaterThan(-1);
+    expect(text.indexOf(server.url)).toBeLessThan(text.indexOf("http://127.0.0.1:3000"));
+    // Markdown in descriptions renders: the overview's code spans are code, the changelog link a link.
+    expect(await page.locator("main code", { hasText: "POST /api/auth/v2/token" }).count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByRole("link", { name: "changelog", exact: true }).getAttribute("href"))
+      .toBe("/docs/changelog");
+  });
+
+  it.each(operations)("shows a curl and a TypeScript sample for $operationId", async (op) => {
+    const { page } = docs;
+    const expected = samplesOf(op);
+    expect(expected.map((s) => s.label)).toEqual(["curl", "TypeScript"]);
+    await (await revealInSidebar(page, op)).click();
+    const panel = page.locator(
+      `[data-section-id="/${slug(op.tag)}/${op.operationId.toLowerCase()}"] .panel-request-samples`,
+    );
+    await panel.waitFor();
+    for (const sample of expected) {
+      // The language picker is the panel header's last dropdown; the choice holds for every operation.
+      const picker = panel.locator("[data-component-name='Dropdown/Dropdown'] > button").last();
+      if ((await picker.textContent())?.trim() !== sample.label) {
+        await picker.click();
+        await page.getByRole("menuitem", { name: sample.label, exact: true }).click();
+      }
+      await expect.poll(async () => (await picker.textContent())?.trim()).toBe(sample.label);
+      const code = panel.locator("[data-component-name='CodeBlock/CodeBlock']").first();
+      await expect.poll(async () => (await code.textContent())?.trim()).toBe(sample.source.trim());
+      // The samples call the server that served the page.
+      expect(sample.source).toContain(server.url);
+    }
+  });
+
+  it("serves the changelog at /docs/changelog, listing the released versions", async () => {
+    const { page } = docs;
+    const response = await page.goto(`${server.url}/docs/changelog`);
+    expect(response?.status()).toBe(200);
+    const released = JSON.parse(readFileSync(join(root, "openapi/released/openapi.json"), "utf8")).info.version;
+    const versions = (await page.locator("h2").allTextContents()).map((h) => h.split(" ")[0]);
+    expect(versions).toContain(released);
+    await page.getByRole("link", { name: "API reference" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/docs");
+  });
+
+  it("works offline: no script error, and every request it made stayed on this machine", () => {
     expect(docs.pageErrors).toEqual([]);
-    // The "API docs by Redocly" badge always points at a remote image and hides itself when it cannot load.
-    expect(docs.externalRequests.filter((u) => !u.startsWith("https://cdn.redoc.ly/redoc/logo-mini"))).toEqual([]);
+    expect(docs.externalRequests).toEqual([]);
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.filter((url) => !staysOnMachine(url))).toEqual([]);
+    process.stdout.write(
+      `docs: ${requests.length} requests, all on this machine: ${[...new Set(requests.map((u) => u.replace(/[0-9a-f-]{36}$/, "…")))].join(", ")}\n`,
+    );
   });
 });
