@@ -2,13 +2,15 @@
 // handler. It never listens; see `listen` and `main.ts`.
 import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { specJsonPath, specYamlPath } from "@refunds-api/spec";
-import express, { type ErrorRequestHandler, type Express, type Request } from "express";
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from "express";
 import { type Logger, pino } from "pino";
 import { pinoHttp } from "pino-http";
 import type { TokenAuthority } from "./auth.js";
+import type { ControlSurface } from "./control/index.js";
+import { docsRoutes } from "./docs.js";
 import {
   ApiError,
   BadRequestError,
@@ -48,6 +50,13 @@ export interface AppOptions {
   bodyLimit?: string;
   /** The static docs page served at /docs; the spec package's build by default. */
   docsPath?: string;
+  /** The `/__control/` endpoints (reset, journal, faults; see `createControl`); none by default. */
+  control?: ControlSurface;
+  /**
+   * Answers every request that passes validation, in place of the service's operations (the mock's wire front
+   * forwards them to Prism).
+   */
+  serve?: RequestHandler;
 }
 
 const defaultDocsPath = join(dirname(specJsonPath), "..", "docs", "index.html");
@@ -94,8 +103,21 @@ export function createApp(options: AppOptions): Express {
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
+        // The error's name on 4xx and 5xx lines, and each line's message readable on its own.
+        customProps: (_req, res) => {
+          const errorName = errorNameOf(res);
+          return errorName === undefined ? {} : { errorName };
+        },
+        customSuccessMessage: (req, res, ms) => requestLine(req, res, ms),
+        customErrorMessage: (req, res) => `${requestLine(req, res)} (request id ${String(req.id)})`,
         customLogLevel: (_req, res, err) =>
-          err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
+          (res as { locals?: { injectedFault?: boolean } }).locals?.injectedFault
+            ? "warn"
+            : err || res.statusCode >= 500
+              ? "error"
+              : res.statusCode >= 400
+                ? "warn"
+                : "info",
       }),
     );
   }
@@ -109,19 +131,16 @@ export function createApp(options: AppOptions): Express {
   app.get("/openapi.yaml", (_req, res) => {
     res.type("application/yaml").send(specYaml);
   });
-  app.get("/docs", (req, res, next) => {
-    if (!existsSync(docsPath)) {
-      next(new RouteNotFoundError(req.method, `${req.path} (the docs page is not built: run \`pnpm run docs\`)`));
-      return;
-    }
-    res.sendFile(docsPath);
-  });
+  app.use(docsRoutes({ docsPath }));
 
+  if (options.control) app.use(options.control.journalHook);
   // Any JSON value parses, so a body of the wrong type (`"refund"`, `null`) is the operation's 422, not a 400
   // that calls valid JSON malformed.
   app.use(express.json({ limit: bodyLimit, strict: false, verify: requireUtf8 }));
+  if (options.control) app.use(options.control.controlHook);
   app.use(chain(openApiValidator({ spec, auth: options.auth, validateResponses: options.validateResponses ?? true })));
-  mountOperations(app, operations, { ...services, auth: options.auth });
+  if (options.serve) app.use(options.serve);
+  else mountOperations(app, operations, { ...services, auth: options.auth });
   app.use((req) => {
     throw new RouteNotFoundError(req.method, req.path);
   });
@@ -139,6 +158,7 @@ export function createApp(options: AppOptions): Express {
 
   const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     const error = toApiError(err, req);
+    res.locals.errorName = error.errorName;
     if (error.status >= 500) {
       // pino-http logs the stack with the request line; the client only gets the request id.
       res.err = err instanceof Error ? err : new Error(String(err));
@@ -170,6 +190,18 @@ function requireUtf8(_req: unknown, _res: unknown, body: Buffer, encoding: strin
     throw new UnsupportedMediaTypeError(`The charset ${encoding} is not supported; send UTF-8.`);
   }
   if (!isUtf8(body)) throw new BadRequestError("The request body is not valid UTF-8.");
+}
+
+function errorNameOf(res: object): string | undefined {
+  return (res as { locals?: { errorName?: string } }).locals?.errorName;
+}
+
+/** `POST /api/patient-refunds/v1 422 UnprocessableEntityError 3 ms` */
+function requestLine(req: { method?: string; url?: string; originalUrl?: string }, res: object, ms?: number) {
+  const { statusCode } = res as { statusCode: number };
+  const errorName = errorNameOf(res);
+  const url = req.originalUrl ?? req.url;
+  return `${req.method} ${url} ${statusCode}${errorName ? ` ${errorName}` : ""}${ms === undefined ? "" : ` ${ms} ms`}`;
 }
 
 function operationIdOf(req: Request): string | undefined {

@@ -17,19 +17,29 @@ export interface ServerConfig {
   /** A JSON file of seed data in the API's wire format; the built-in seed when absent. */
   seedFile?: string;
   logLevel: string;
+  /** `auto` (readable lines on a terminal, JSON otherwise), `pretty` or `json`. */
+  logFormat: "auto" | "pretty" | "json";
   validateResponses: boolean;
+  /** Serve the `/__control/` endpoints (reset, journal, faults): CONTROL=1. Never on by default. */
+  control: boolean;
 }
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 /**
- * Reads HOST, PORT, AUTH_CLIENT_ID, AUTH_CLIENT_SECRET, AUTH_TOKENS, AUTH_TOKEN_TTL_SECONDS, SEED_FILE, LOG_LEVEL
- * and VALIDATE_RESPONSES; throws with the variable's name when a value is unusable.
+ * Reads HOST, PORT, AUTH_CLIENT_ID, AUTH_CLIENT_SECRET, AUTH_TOKENS, AUTH_TOKEN_TTL_SECONDS, SEED_FILE, LOG_LEVEL,
+ * LOG_FORMAT, VALIDATE_RESPONSES and CONTROL; throws with the variable's name when a value is unusable.
  */
 export function readConfig(env: Record<string, string | undefined>): ServerConfig {
   const port = integer(env, "PORT", 3000, 0, 65535);
   const logLevel = env.LOG_LEVEL || "info";
   if (!logLevels.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${logLevels.join(", ")}`);
+  const logFormat = env.LOG_FORMAT || "auto";
+  if (logFormat !== "auto" && logFormat !== "pretty" && logFormat !== "json") {
+    throw new Error("LOG_FORMAT must be one of auto, pretty, json");
+  }
+  const control = env.CONTROL ?? "";
+  if (!["", "0", "1", "true", "false"].includes(control)) throw new Error("CONTROL must be 1 or 0 (true or false)");
   const validate = env.VALIDATE_RESPONSES;
   if (validate !== undefined && validate !== "" && validate !== "true" && validate !== "false") {
     throw new Error("VALIDATE_RESPONSES must be true or false");
@@ -46,6 +56,8 @@ export function readConfig(env: Record<string, string | undefined>): ServerConfi
     tokenTtlSeconds: integer(env, "AUTH_TOKEN_TTL_SECONDS", 3600, 1, 31_536_000),
     seedFile: env.SEED_FILE || undefined,
     logLevel,
+    logFormat,
+    control: control === "1" || control === "true",
     // Responses are checked unless turned off, or in production.
     validateResponses: validate ? validate === "true" : env.NODE_ENV !== "production",
   };

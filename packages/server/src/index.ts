@@ -2,9 +2,19 @@
 export { type AppOptions, createApp } from "./app.js";
 export { type AuthOptions, bearerToken, TokenAuthority, type TokenProblem } from "./auth.js";
 export { devCredentials, readConfig, readStoreConfig, type ServerConfig } from "./config.js";
+export * from "./control/index.js";
 export * from "./errors.js";
+export { createLogger, type LogFormat, type LoggerOptions } from "./logging.js";
 export type { OperationHandler, OperationHandlers, OperationId, OperationInput } from "./routes/types.js";
-export { defaultSeed, loadSeed, readSeedFile, type SeedData } from "./seed.js";
+export {
+  checkSeed,
+  defaultSeed,
+  loadSeed,
+  readSeedFile,
+  resetToSeed,
+  type SeedData,
+  SeedError,
+} from "./seed.js";
 export {
   type ListenOptions,
   listen,

@@ -2,11 +2,12 @@
 // (listed in the README); `SEED_FILE` replaces it with a JSON file in the API's own wire format.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { fileURLToPath } from "node:url";
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { Directory, type DirectoryData } from "./service/directory.js";
 import { createServices, defaultOrganizationId } from "./service/index.js";
-import { readSpec, validatorSpec } from "./spec.js";
+import { readSpec, type SchemaObject, validatorSpec } from "./spec.js";
 import type { Store } from "./store/types.js";
 import type { NonInsurancePayer, NonInsurancePayerRefund, PatientRefund } from "./types.js";
 
@@ -230,22 +231,128 @@ const seedSchema = {
 const addFormats = ((addFormatsModule as { default?: unknown }).default ??
   addFormatsModule) as typeof addFormatsModule.default;
 
-/** Reads and checks a seed file; the error names the file and each problem by its JSON path. */
-export function readSeedFile(path: string): SeedData {
+/** A seed that breaks the seed schema; `problems` names each failing field by its path. */
+export class SeedError extends Error {
+  constructor(
+    readonly problems: string[],
+    /** Where the seed came from, such as `SEED_FILE seed.json`; "The seed" by default. */
+    source = "The seed",
+  ) {
+    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    super(`${source} is not valid seed data (${count}):\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.name = "SeedError";
+  }
+}
+
+let compiled: { validate: ValidateFunction; components: Record<string, SchemaObject> } | undefined;
+
+/** The seed schema against the spec's wire schemas, compiled once per process. */
+function seedValidator() {
+  if (!compiled) {
+    const components = validatorSpec(readSpec()).components;
+    const ajv = new Ajv2020({ allErrors: true, strict: false, discriminator: true, verbose: true });
+    addFormats(ajv, { mode: "full" });
+    compiled = { validate: ajv.compile({ ...seedSchema, components }), components: components.schemas };
+  }
+  return compiled;
+}
+
+/**
+ * Checks seed data (the value of a JSON file, or an object built in code) against the spec's wire schemas and
+ * returns it typed; throws a {@link SeedError} naming every failing field by its path, in the words of the
+ * request validation (`patient_refunds[0].patient_refund_id: must be a UUID`).
+ */
+export function checkSeed(data: unknown, source?: string): SeedData {
+  const { validate, components } = seedValidator();
+  if (validate(data)) return data as SeedData;
+  const problems = [...new Set((validate.errors ?? []).map((e) => describeSeedError(e, components)))];
+  throw new SeedError(problems, source);
+}
+
+/** Reads and checks a seed file (a path or a `file:` URL); the error names the file and each problem by its path. */
+export function readSeedFile(path: string | URL): SeedData {
+  const name = path instanceof URL ? fileURLToPath(path) : path;
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new Error(`SEED_FILE ${path}: ${(error as Error).message}`);
+    throw new Error(`SEED_FILE ${name}: ${(error as Error).message}`);
   }
-  const ajv = new Ajv2020({ allErrors: true, strict: false, discriminator: true });
-  addFormats(ajv, { mode: "full" });
-  const validate = ajv.compile({ ...seedSchema, components: validatorSpec(readSpec()).components });
-  if (!validate(data)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");
-    throw new Error(`SEED_FILE ${path} is not valid seed data: ${problems}`);
+  return checkSeed(data, `SEED_FILE ${name}`);
+}
+
+const formatWords: Record<string, string> = {
+  uuid: "a UUID",
+  "date-time": "an RFC 3339 date-time such as 2024-01-15T09:30:00Z",
+  date: "a date such as 2024-01-15",
+};
+const typeWords: Record<string, string> = {
+  string: "a string",
+  integer: "an integer",
+  number: "a number",
+  boolean: "true or false",
+  object: "an object",
+  array: "an array",
+  null: "null",
+};
+
+/** `/patient_refunds/0/allocations` → `patient_refunds[0].allocations`; the root is `seed`. */
+function fieldOf(pointer: string, extra?: string): string {
+  const segments = pointer.split("/").slice(1);
+  if (extra !== undefined) segments.push(extra);
+  let name = "";
+  for (const raw of segments) {
+    const s = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    if (/^\d+$/.test(s)) name += `[${s}]`;
+    else name += name === "" ? s : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
   }
-  return data as SeedData;
+  return name || "seed";
+}
+
+/** One Ajv error in the words the request validation uses. */
+function describeSeedError(e: ErrorObject, components: Record<string, SchemaObject>): string {
+  const schema = (e.parentSchema ?? {}) as SchemaObject;
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "required":
+      return `${fieldOf(e.instancePath, String(params.missingProperty))}: is required`;
+    case "additionalProperties":
+    case "unevaluatedProperties":
+      return `${fieldOf(e.instancePath, String(params.additionalProperty ?? params.unevaluatedProperty))}: is not a known field`;
+    case "format": {
+      const format = String(params.format);
+      return `${fieldOf(e.instancePath)}: must be ${formatWords[format] ?? `a valid ${format}`}`;
+    }
+    case "type": {
+      const types = [params.type].flat().flatMap((t) => String(t).split(","));
+      return `${fieldOf(e.instancePath)}: must be ${types.map((t) => typeWords[t] ?? t).join(" or ")}`;
+    }
+    case "enum":
+      return `${fieldOf(e.instancePath)}: must be one of ${(params.allowedValues as unknown[]).join(", ")}`;
+    case "const":
+      return `${fieldOf(e.instancePath)}: must be ${JSON.stringify(params.allowedValue)}`;
+    case "minimum":
+    case "maximum":
+      return `${fieldOf(e.instancePath)}: must be ${e.keyword === "minimum" ? "at least" : "at most"} ${params.limit}`;
+    case "minLength":
+      return params.limit === 1
+        ? `${fieldOf(e.instancePath)}: must not be empty`
+        : `${fieldOf(e.instancePath)}: must be at least ${params.limit} characters long`;
+    case "maxLength":
+      return `${fieldOf(e.instancePath)}: must be at most ${params.limit} characters long`;
+    case "discriminator": {
+      const tag = String(params.tag);
+      const values = (schema.oneOf ?? []).flatMap((branch) => {
+        const resolved = branch.$ref ? components[branch.$ref.split("/").pop() ?? ""] : branch;
+        const value = resolved?.properties?.[tag]?.const;
+        return value === undefined ? [] : [String(value)];
+      });
+      const allowed = values.length > 0 ? `must be one of ${values.join(", ")}` : "must name one of the variants";
+      return `${fieldOf(e.instancePath, tag)}: ${params.tagValue === undefined ? `is required and ${allowed}` : allowed}`;
+    }
+    default:
+      return `${fieldOf(e.instancePath)}: ${e.message ?? "is not valid"}`;
+  }
 }
 
 /**
@@ -254,22 +361,32 @@ export function readSeedFile(path: string): SeedData {
  */
 export async function loadSeed(store: Store, seed: SeedData): Promise<Directory> {
   const directory = new Directory(seed);
-  const services = createServices({
+  // Payers embedded in the seed's refunds are known even when a durable store holds those refunds already.
+  for (const { non_insurance_payer: payer } of seed.non_insurance_payer_refunds ?? []) {
+    if (!directory.payer(payer.non_insurance_payer_id)) directory.addPayer(payer);
+  }
+  const load = () => storeSeedRefunds(store, directory, seed);
+  if (store.seedOnce) await store.seedOnce(load);
+  else await load();
+  return directory;
+}
+
+/**
+ * Brings `store` back to the seed: every refund removed, the seed's refunds stored again (one transaction on SQL
+ * stores). `directory` is what `loadSeed` returned for this seed.
+ */
+export async function resetToSeed(store: Store, directory: Directory, seed: SeedData): Promise<void> {
+  if (!store.reset) throw new Error("This store cannot be reset: it has no reset()");
+  await store.reset(() => storeSeedRefunds(store, directory, seed));
+}
+
+async function storeSeedRefunds(store: Store, directory: Directory, seed: SeedData): Promise<void> {
+  const { patientRefunds, nonInsurancePayerRefunds } = createServices({
     store,
     directory,
     runtime: { now: Date.now, newId: randomUUID },
     organizationId: defaultOrganizationId,
   });
-  // Payers embedded in the seed's refunds are known even when a durable store holds those refunds already.
-  for (const { non_insurance_payer: payer } of seed.non_insurance_payer_refunds ?? []) {
-    if (!directory.payer(payer.non_insurance_payer_id)) directory.addPayer(payer);
-  }
-  const { patientRefunds, nonInsurancePayerRefunds } = services;
-  const load = async () => {
-    for (const refund of seed.patient_refunds ?? []) await patientRefunds.restore(refund);
-    for (const refund of seed.non_insurance_payer_refunds ?? []) await nonInsurancePayerRefunds.restore(refund);
-  };
-  if (store.seedOnce) await store.seedOnce(load);
-  else await load();
-  return directory;
+  for (const refund of seed.patient_refunds ?? []) await patientRefunds.restore(refund);
+  for (const refund of seed.non_insurance_payer_refunds ?? []) await nonInsurancePayerRefunds.restore(refund);
 }

@@ -6,7 +6,8 @@ import { type Logger, pino } from "pino";
 import { createApp } from "./app.js";
 import { TokenAuthority } from "./auth.js";
 import { devCredentials, type ServerConfig } from "./config.js";
-import { defaultSeed, loadSeed, readSeedFile, type SeedData } from "./seed.js";
+import { type ControlSurface, createControl } from "./control/index.js";
+import { checkSeed, defaultSeed, loadSeed, readSeedFile, resetToSeed, type SeedData } from "./seed.js";
 import type { Directory } from "./service/directory.js";
 import { createStore, type StoreOptions } from "./store/create.js";
 import { createMemoryStore } from "./store/memory.js";
@@ -70,9 +71,15 @@ export async function listen(app: Express, options: ListenOptions = {}): Promise
 
 /** A whole server from its configuration, as `pnpm start` runs it. */
 export interface StartOptions extends Partial<ServerConfig> {
+  /** Where the server logs; a pino logger at `logLevel` (silent by default) on stdout otherwise. */
   logger?: Logger;
-  /** Seed data given directly (instead of `seedFile` or the default seed). */
+  /** Seed data given directly (instead of `seedFile` or the default seed); checked against the spec first. */
   seed?: SeedData;
+  /**
+   * Serve the `/__control/` endpoints (reset to the seed, the request journal, injected faults); off by default,
+   * and then they answer 404 like any unknown URL.
+   */
+  control?: boolean;
   store?: Store;
   /** Where refunds live when no `store` is given (see `createStore`): opened here, closed with the server. */
   storage?: StoreOptions;
@@ -85,15 +92,27 @@ export interface StartedServer extends RunningServer {
   app: Express;
   auth: TokenAuthority;
   store: Store;
+  /** The control surface, when `control` was asked for. */
+  control?: ControlSurface;
 }
 
 /** Builds the store, seed, auth and app from `options`, and listens. */
 export async function startServer(options: StartOptions = {}): Promise<StartedServer> {
-  const logger = options.logger ?? pino({ level: "silent" });
-  const seed = options.seed ?? (options.seedFile ? readSeedFile(options.seedFile) : defaultSeed);
+  const logger = options.logger ?? pino({ level: options.logLevel ?? "silent" });
+  // A bad seed is refused before a store is opened, every failing field named.
+  const seed =
+    options.seed === undefined
+      ? options.seedFile
+        ? readSeedFile(options.seedFile)
+        : defaultSeed
+      : options.seed === defaultSeed
+        ? defaultSeed
+        : checkSeed(options.seed);
   const store = options.store ?? (options.storage ? await createStore(options.storage, logger) : createMemoryStore());
   try {
-    return await serve(options, logger, store, await loadSeed(store, seed));
+    const directory = await loadSeed(store, seed);
+    const control = options.control ? createControl({ reset: () => resetToSeed(store, directory, seed) }) : undefined;
+    return await serve(options, logger, store, directory, control);
   } catch (error) {
     // A store opened here must not stay open (and its data folder locked) when the server cannot start.
     if (!options.store) await store.close().catch(() => {});
@@ -106,6 +125,7 @@ async function serve(
   logger: Logger,
   store: Store,
   directory: Directory,
+  control: ControlSurface | undefined,
 ): Promise<StartedServer> {
   const auth = new TokenAuthority({
     clientId: options.clientId ?? devCredentials.clientId,
@@ -121,6 +141,7 @@ async function serve(
     logger,
     validateResponses: options.validateResponses ?? true,
     runtime: options.now ? { now: options.now } : undefined,
+    control,
   });
   const running = await listen(app, { host: options.host, port: options.port });
   return {
@@ -128,6 +149,7 @@ async function serve(
     app,
     auth,
     store,
+    control,
     stop: async () => {
       await running.stop();
       await store.close();

@@ -3,7 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createMemoryStore, defaultSeed, loadSeed, readConfig, readSeedFile } from "../src/index.js";
+import {
+  checkSeed,
+  createMemoryStore,
+  defaultSeed,
+  loadSeed,
+  readConfig,
+  readSeedFile,
+  type SeedData,
+  SeedError,
+  startServer,
+} from "../src/index.js";
 import { startHarness } from "./support/harness.js";
 
 const example = fileURLToPath(new URL("../examples/seed.json", import.meta.url));
@@ -30,13 +40,13 @@ describe("readSeedFile", () => {
     {
       name: "an unknown key",
       content: '{"payers": []}',
-      want: /not valid seed data: \/ must NOT have additional properties/,
+      want: /not valid seed data \(1 problem\):\n {2}payers: is not a known field/,
     },
     {
       name: "a payer without a name",
       content:
         '{"non_insurance_payers": [{"non_insurance_payer_id": "1f2e3d4c-5b6a-4798-8a9b-0c1d2e3f4a5b", "enabled": true, "clinical_trials": []}]}',
-      want: /\/non_insurance_payers\/0 must have required property 'name'/,
+      want: /non_insurance_payers\[0\]\.name: is required/,
     },
     {
       name: "a refund with a bad target",
@@ -45,11 +55,15 @@ describe("readSeedFile", () => {
           { ...defaultSeed.patient_refunds?.[0], allocations: [{ amount_cents: 1, target: { type: "claim" } }] },
         ],
       }),
-      want: /\/patient_refunds\/0\/allocations\/0\/target must have required property 'claim_id'/,
+      want: /patient_refunds\[0\]\.allocations\[0\]\.target\.claim_id: is required/,
     },
   ])("refuses $name, naming the file and the problem", ({ name, content, want }) => {
     const path = file(name === "not JSON" ? "bad.json" : `${name.replaceAll(" ", "-")}.json`, content);
     expect(() => readSeedFile(path)).toThrow(want);
+  });
+
+  it("reads a file: URL", () => {
+    expect(readSeedFile(new URL("../examples/seed.json", import.meta.url))).toEqual(readSeedFile(example));
   });
 
   it("refuses two refunds with one id", async () => {
@@ -91,7 +105,9 @@ describe("readConfig", () => {
       tokenTtlSeconds: 3600,
       seedFile: undefined,
       logLevel: "info",
+      logFormat: "auto",
       validateResponses: true,
+      control: false,
     });
   });
 
@@ -105,6 +121,10 @@ describe("readConfig", () => {
     { env: { NODE_ENV: "production", VALIDATE_RESPONSES: "true" }, want: { validateResponses: true } },
     { env: { VALIDATE_RESPONSES: "false" }, want: { validateResponses: false } },
     { env: { AUTH_TOKEN_TTL_SECONDS: "60", LOG_LEVEL: "warn" }, want: { tokenTtlSeconds: 60, logLevel: "warn" } },
+    { env: { CONTROL: "1" }, want: { control: true } },
+    { env: { CONTROL: "true" }, want: { control: true } },
+    { env: { CONTROL: "0" }, want: { control: false } },
+    { env: { LOG_FORMAT: "json" }, want: { logFormat: "json" } },
   ])("reads $env", ({ env, want }) => {
     expect(readConfig(env)).toMatchObject(want);
   });
@@ -115,7 +135,58 @@ describe("readConfig", () => {
     { env: { AUTH_TOKEN_TTL_SECONDS: "0" }, want: /AUTH_TOKEN_TTL_SECONDS/ },
     { env: { LOG_LEVEL: "loud" }, want: /LOG_LEVEL must be one of/ },
     { env: { VALIDATE_RESPONSES: "yes" }, want: /VALIDATE_RESPONSES must be true or false/ },
+    { env: { CONTROL: "on" }, want: /CONTROL must be 1 or 0/ },
+    { env: { LOG_FORMAT: "xml" }, want: /LOG_FORMAT must be one of auto, pretty, json/ },
   ])("refuses $env", ({ env, want }) => {
     expect(() => readConfig(env)).toThrow(want);
+  });
+});
+
+describe("checkSeed", () => {
+  const refund = defaultSeed.patient_refunds?.[0] as NonNullable<SeedData["patient_refunds"]>[number];
+
+  it("returns a valid seed as it is, typed", () => {
+    const parsed: SeedData = checkSeed(JSON.parse(JSON.stringify(defaultSeed)));
+    expect(parsed).toEqual(defaultSeed);
+  });
+
+  it("names every failing field by its path, in the request validation's words", () => {
+    const bad = {
+      patient_refunds: [
+        { patient_refund_id: "not-a-uuid", amount_cents: "12", allocations: [] },
+        { ...refund, refund_source: "CASH", refund_timestamp: "yesterday" },
+      ],
+      non_insurance_payer_refunds: [],
+      balances: [{ target: { type: "nowhere" }, patient_paid_amount_cents: 1.5 }],
+      surprise: true,
+    };
+    let error: unknown;
+    try {
+      checkSeed(bad);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(SeedError);
+    expect((error as SeedError).problems.sort()).toEqual(
+      [
+        "surprise: is not a known field",
+        "patient_refunds[0].patient_refund_id: must be a UUID",
+        "patient_refunds[0].amount_cents: must be an integer",
+        "patient_refunds[0].organization_id: is required",
+        "patient_refunds[0].refund_source: is required",
+        "patient_refunds[0].patient_external_id: is required",
+        "patient_refunds[1].refund_source: must be one of MANUAL_ENTRY, CHARGEBEE, SQUARE, STRIPE, ELATION, CEDAR, HEALTHIE, REALLOCATION, PHREESIA, INSTAMED, SHERPA_HEALTH, LOCKBOX",
+        "patient_refunds[1].refund_timestamp: must be an RFC 3339 date-time such as 2024-01-15T09:30:00Z",
+        "balances[0].target.type: must be one of service_line, claim, billing_provider_id, appointment, unattributed",
+        "balances[0].patient_paid_amount_cents: must be an integer",
+      ].sort(),
+    );
+    expect((error as Error).message).toMatch(/^The seed is not valid seed data \(10 problems\):\n {2}/);
+  });
+
+  it("is what startServer checks a seed with, before it opens a store", async () => {
+    await expect(
+      startServer({ seed: { patient_refunds: [{ patient_refund_id: "not-a-uuid" }] } as unknown as SeedData }),
+    ).rejects.toThrow(/patient_refunds\[0\]\.patient_refund_id: must be a UUID/);
   });
 });

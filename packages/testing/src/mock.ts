@@ -1,6 +1,8 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createControl } from "@refunds-api/server";
 import { specYamlPath } from "@refunds-api/spec";
+import { controlOf, type DoubleControl } from "./control.js";
 import { spawnPrism } from "./prism.js";
 import { createWireFront } from "./wire-front.js";
 
@@ -17,17 +19,23 @@ export interface MockOptions {
   /** How long to wait for Prism to answer before giving up. */
   startTimeoutMs?: number;
   /**
-   * Put the wire front before Prism (default): Prism's own errors come back in the API's error envelope
-   * (403 UnauthorizedError, 422 UnprocessableEntityError naming the actual violations, 404 for a malformed id),
-   * and a page fetched with a `page_token` is the last. `false` exposes Prism as it is.
+   * Put the wire front before Prism (default): requests are checked by the reference server's validator and
+   * refused with the server's bodies (403 UnauthorizedError, 422 UnprocessableEntityError naming each violation,
+   * 404 for a malformed id), `Prefer` is checked against the operation, the control endpoints answer, and a page
+   * fetched with a `page_token` is the last. `false` exposes Prism as it is (no control calls).
    */
   wire?: boolean;
+  /**
+   * Serve the `/__control/` endpoints (journal, faults, reset) that `requests()`, `inject()`, `clearFaults()` and
+   * `reset()` call; on by default here, off for `pnpm mock` unless CONTROL=1 or `--control`.
+   */
+  control?: boolean;
   /** Port of the mock; a free one by default. */
   port?: number;
 }
 
-/** A running Prism mock. */
-export interface RunningMock {
+/** A running Prism mock, with the control calls of both doubles (see {@link DoubleControl}). */
+export interface RunningMock extends DoubleControl {
   /** Base URL of the mock, such as `http://127.0.0.1:41234`, without a trailing slash. */
   url: string;
   /** Stops the mock; safe to call more than once. */
@@ -48,8 +56,12 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   if (dynamic) args.push("--dynamic", "--seed", String(options.seed ?? defaultMockSeed));
 
   const prism = await spawnPrism(args, startTimeoutMs);
-  if (!wire) return prism;
-  const front = createWireFront(prism.url);
+  if (!wire) return { ...prism, ...controlOf(prism.url) };
+  // The server's validation and the control surface know the bundled spec only: another spec is served as Prism
+  // answers it, its errors translated.
+  const bundled = specPath === specYamlPath;
+  const control = bundled && (options.control ?? true) ? createControl() : undefined;
+  const front = createWireFront(prism.url, { validate: bundled, control });
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -60,7 +72,8 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
     return stopping;
   };
   try {
-    return { url: await listen(front, options.port ?? 0), stop };
+    const url = await listen(front, options.port ?? 0);
+    return { url, stop, ...controlOf(url) };
   } catch (error) {
     await stop();
     throw error;

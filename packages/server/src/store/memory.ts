@@ -89,6 +89,14 @@ class MemoryTable<T, F, S extends string> implements RefundTable<T, F, S> {
     return this.rows.get(id)?.value;
   }
 
+  /** Removes every row and every charge. */
+  clear(): void {
+    this.rows.clear();
+    for (const tree of this.trees.values()) tree.clear();
+    for (const posting of this.postings.values()) posting.clear();
+    this.charged.clear();
+  }
+
   async update(id: string, apply: (current: T) => T): Promise<T | undefined> {
     const row = this.rows.get(id);
     if (!row) return undefined;
@@ -299,9 +307,16 @@ const nonInsurancePayerRefundShape: TableShape<
 
 /** A store that keeps everything in this process; it forgets everything when the process ends. */
 export function createMemoryStore(): Store {
+  const patientRefunds = new MemoryTable(patientRefundShape);
+  const nonInsurancePayerRefunds = new MemoryTable(nonInsurancePayerRefundShape);
   return {
-    patientRefunds: new MemoryTable(patientRefundShape),
-    nonInsurancePayerRefunds: new MemoryTable(nonInsurancePayerRefundShape),
+    patientRefunds,
+    nonInsurancePayerRefunds,
+    reset: async (load) => {
+      patientRefunds.clear();
+      nonInsurancePayerRefunds.clear();
+      await load?.();
+    },
     close: async () => {},
   };
 }

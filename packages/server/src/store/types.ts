@@ -134,6 +134,12 @@ export interface Store {
    * in use). Stores without such upkeep leave it out.
    */
   analyze?(): Promise<void>;
+  /**
+   * Removes every refund and releases every charge, then runs `load` (such as storing a seed's refunds): on SQL
+   * stores in one transaction, so no request sees the store half reset. What `seedOnce` recorded stays. Stores
+   * that cannot be reset leave it out (the control surface's reset then fails).
+   */
+  reset?(load?: () => Promise<void>): Promise<void>;
   /** Releases connections and files; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -149,6 +149,33 @@ export function describeStoreContract(name: string, make: () => Promise<Store>) 
       expect(seen).toEqual([0, 30, 1]);
     });
 
+    it("resets: every row and charge gone, then the load runs, and the store works on as before", async () => {
+      const [first, second, third] = patientRefunds(3, 9) as [PatientRefund, PatientRefund, PatientRefund];
+      await store.patientRefunds.insert(first, { charges: [{ key: "k", cents: 30 }] });
+      await store.patientRefunds.insertMany([second]);
+      expect(store.reset).toBeTypeOf("function");
+      await store.reset?.(async () => {
+        await store.patientRefunds.insert(third, { charges: [{ key: "k", cents: 2 }] });
+      });
+      expect(await store.patientRefunds.get(id(first))).toBeUndefined();
+      expect(await store.patientRefunds.get(id(second))).toBeUndefined();
+      expect(await store.patientRefunds.get(id(third))).toEqual(third);
+      expect((await readAll(store, {}, "amount_cents", "asc", 10)).map(id)).toEqual([id(third)]);
+      // The first row's charge went with it: only the load's is left.
+      const seen: number[] = [];
+      await store.patientRefunds.insert(first, {
+        charges: [{ key: "k", cents: 1 }],
+        guard: (c) => void seen.push(c.get("k") ?? -1),
+      });
+      expect(seen).toEqual([2]);
+      await store.reset?.();
+      expect((await readAll(store, {}, "amount_cents", "asc", 10)).map(id)).toEqual([]);
+      await store.patientRefunds.insertMany([first, second]);
+      expect((await readAll(store, {}, "amount_cents", "asc", 10)).map(id).sort()).toEqual(
+        [id(first), id(second)].sort(),
+      );
+    });
+
     // Filters narrow through indexes or scans depending on how selective they are; both must agree with the model.
     const filters: { name: string; filter: PatientRefundFilter; match: (r: PatientRefund) => boolean }[] = [
       { name: "none", filter: {}, match: () => true },

@@ -445,6 +445,11 @@ export function createSqlStore(db: SqlDb): Store {
         await load();
         return true;
       }),
+    reset: (load) =>
+      db.transaction(async (tx) => {
+        await tx.exec("TRUNCATE patient_refunds, patient_refund_targets, non_insurance_payer_refunds, refund_balances");
+        await load?.();
+      }),
     analyze: () => db.exec("VACUUM ANALYZE"),
     close: () => db.close(),
   };
