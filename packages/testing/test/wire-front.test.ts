@@ -98,3 +98,45 @@ describe("the wire front before Prism", () => {
     expect({ status: front.status, body: await front.json() }).toEqual(raw);
   });
 });
+
+describe("Prefer, checked against the operation", () => {
+  it.each<{
+    given: string;
+    prefer: string;
+    path?: string;
+    want: { status: number; errorName?: string; messageHas?: string };
+  }>([
+    {
+      given: "an example the operation does not have",
+      prefer: "example=Nope",
+      want: { status: 400, errorName: "BadRequestError", messageHas: "there are PatientRefundsPage (200)" },
+    },
+    {
+      given: "an example of an error answer, without its code",
+      prefer: "example=UnprocessableEntityError",
+      want: { status: 422, errorName: "UnprocessableEntityError" },
+    },
+    {
+      given: "an example under another code",
+      prefer: "code=200, example=UnprocessableEntityError",
+      want: { status: 400, errorName: "BadRequestError", messageHas: "the 200 answer of listPatientRefunds" },
+    },
+    {
+      given: "a retryable status the spec does not declare",
+      prefer: "code=503",
+      want: { status: 503, errorName: "ServiceUnavailableError" },
+    },
+    {
+      given: "another status the spec does not declare",
+      prefer: "code=418",
+      want: { status: 400, errorName: "BadRequestError", messageHas: "declares 200, 403, 422" },
+    },
+  ])("$given", async ({ prefer, path, want }) => {
+    const response = await fetch(`${mock.url}${path ?? patient}`, { headers: { ...auth, prefer } });
+    expect(response.status).toBe(want.status);
+    expect(response.headers.get("x-request-id")).toEqual(expect.any(String));
+    const body = (await response.json()) as { errorName: string; content: { message?: string } };
+    expect(body.errorName).toBe(want.errorName);
+    if (want.messageHas) expect(body.content.message).toContain(want.messageHas);
+  });
+});
