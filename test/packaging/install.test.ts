@@ -199,12 +199,15 @@ describe(`the packed packages, installed with npm outside the workspace (Node ${
         ...tarballs.map((t) => `./tarballs/${t}`),
         `typescript@${catalog.typescript}`,
         `@types/node@${catalog["@types/node"]}`,
+        `vitest@${catalog.vitest}`,
       ],
       scratch,
       300_000,
     );
 
-    for (const file of ["app.ts", "misuse.ts"]) copyFileSync(join(consumerDir, file), join(scratch, file));
+    for (const file of ["app.ts", "misuse.ts", "seed.json"]) copyFileSync(join(consumerDir, file), join(scratch, file));
+    // Named so that the repository's own vitest does not collect it; the consumer's vitest runs it.
+    copyFileSync(join(consumerDir, "doubles.vitest.ts"), join(scratch, "doubles.test.ts"));
     const tsconfig = {
       compilerOptions: {
         target: "ES2022",
@@ -215,7 +218,7 @@ describe(`the packed packages, installed with npm outside the workspace (Node ${
         types: ["node"],
         outDir: "out",
       },
-      files: ["app.ts", "misuse.ts"],
+      files: ["app.ts", "misuse.ts", "doubles.test.ts"],
     };
     writeFileSync(join(scratch, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
     // One compile: every declaration file checked, the mistakes in misuse.ts reported, app.ts emitted anyway.
@@ -319,6 +322,45 @@ describe(`the packed packages, installed with npm outside the workspace (Node ${
     it("getReturnsCreated", () => {
       expect(seen.getReturnsCreated).toBe(seen.createdId);
       expect(seen.createdId).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+  // The team's own vitest on doubles.test.ts (consumer/doubles.vitest.ts): both doubles reset, journal and inject faults; the client retries and
+  // fails as it should; a 500 shows its cause in the test output.
+  describe("a vitest file of the consumer drives both doubles", () => {
+    let report: {
+      testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+    };
+    let output = "";
+    beforeAll(async () => {
+      const result = await run(
+        process.execPath,
+        [
+          join(scratch, "node_modules/vitest/vitest.mjs"),
+          "run",
+          "doubles.test.ts",
+          "--reporter=json",
+          "--outputFile=vitest.json",
+        ],
+        scratch,
+        300_000,
+      );
+      output = `${result.stdout}\n${result.stderr}`;
+      report = readJson(join(scratch, "vitest.json"));
+    }, 320_000);
+
+    it("passes every test", () => {
+      const results = report.testResults.flatMap((file) => file.assertionResults);
+      expect(results.length).toBeGreaterThanOrEqual(18);
+      expect(
+        results.filter((r) => r.status !== "passed").map((r) => `${r.fullName}: ${r.failureMessages.join("\n")}`),
+      ).toEqual([]);
+    });
+
+    it("shows the cause of a 500 with its request id in the test's output", () => {
+      const requestId = /500 request id: ([\w-]+)/.exec(output)?.[1];
+      expect(requestId).toBeDefined();
+      expect(output).toContain(`request id ${requestId}`);
+      expect(output).toMatch(/The 200 response of getPatientRefund breaks the spec/);
     });
   });
 });
