@@ -1,11 +1,12 @@
 // Opening a store by kind: in memory, embedded PostgreSQL (PGlite) in a local folder, or a PostgreSQL server.
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Logger, pino } from "pino";
 import { createMemoryStore } from "./memory.js";
 import { ensureDir, lockDataDir, pgliteDb, poolDb, type SqlDb } from "./sql/db.js";
 import { migrate } from "./sql/migrate.js";
 import { createSqlStore } from "./sql/store.js";
+import { copyEmbeddedTemplate, embeddedFromTemplate } from "./sql/template.js";
 import type { Store } from "./types.js";
 
 /** Which store to open, and where its data lives. */
@@ -72,14 +73,17 @@ function safeUrl(databaseUrl: string): string {
 async function openEmbedded(dataDir: string | undefined, logger: Logger): Promise<SqlDb> {
   // Loaded on demand: the WebAssembly build is large, and memory or PostgreSQL stores never need it.
   const { PGlite } = await import("@electric-sql/pglite");
-  if (dataDir === undefined) return pgliteDb(await PGlite.create());
+  // A new database starts as a copy of a migrated template (see sql/template.ts), not from initdb.
+  if (dataDir === undefined) return pgliteDb(await embeddedFromTemplate(PGlite));
   ensureDir(dataDir);
   const release = lockDataDir(dataDir);
   const path = join(dataDir, "pglite");
-  if (!existsSync(join(path, "PG_VERSION"))) {
-    logger.info({ dataDir }, "Creating the embedded database (the first start takes a few seconds)");
-  }
   try {
+    if (!existsSync(join(path, "PG_VERSION"))) {
+      logger.info({ dataDir }, "Creating the embedded database (the first start on this machine takes a few seconds)");
+      rmSync(path, { recursive: true, force: true });
+      await copyEmbeddedTemplate(PGlite, path);
+    }
     return pgliteDb(await PGlite.create(path), release);
   } catch (error) {
     release();
