@@ -1,0 +1,113 @@
+// Logs that help: readable lines for a person, JSON for machines, the errorName on 4xx lines, the URL at every level,
+// and the control endpoints of `pnpm start` off unless asked for.
+import { type ChildProcess, spawn } from "node:child_process";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createLogger, type StartedServer, startServer } from "../src/index.js";
+
+const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+/** A stream that keeps what is written, as a terminal would (or would not) be. */
+function sink(isTTY: boolean) {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  }) as Writable & { isTTY?: boolean };
+  stream.isTTY = isTTY;
+  return { stream, text: () => lines.join("") };
+}
+
+/** Runs `pnpm start`'s entry until `until` shows in its output; resolves with the output so far and its URL. */
+async function runMain(env: Record<string, string>, args: string[], until: RegExp) {
+  const child = spawn(process.execPath, ["--import", "tsx", main, ...args], {
+    env: { ...process.env, PORT: "0", NODE_ENV: "", STORE: "memory", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let text = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${until} in: ${text}`)), 90_000);
+    const check = (chunk: Buffer) => {
+      text += chunk;
+      if (until.test(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", check);
+    child.stderr?.on("data", check);
+    child.on("close", () => reject(new Error(`exited early: ${text}`)));
+  });
+  const url = /listening on (http:\/\/[\d.:]+)/.exec(text)?.[1] ?? "";
+  return { url, output: () => text };
+}
+
+describe("createLogger", () => {
+  it("writes JSON lines when the destination is not a terminal, readable ones when it is", () => {
+    const json = sink(false);
+    createLogger({ destination: json.stream }).info({ url: "http://x" }, "listening");
+    expect(JSON.parse(json.text())).toMatchObject({ level: 30, msg: "listening", url: "http://x" });
+
+    const pretty = sink(true);
+    createLogger({ destination: pretty.stream, colorize: false }).warn("careful");
+    expect(pretty.text()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: careful\n$/);
+  });
+});
+
+describe("request lines", () => {
+  let server: StartedServer;
+  const out = sink(true);
+  afterAll(() => server?.stop());
+
+  it("name the error of a 4xx; success lines say method, URL, status and time", async () => {
+    server = await startServer({
+      logger: createLogger({ level: "info", destination: out.stream, colorize: false }),
+      staticTokens: ["t"],
+    });
+    const headers = { authorization: "Bearer t" };
+    await fetch(`${server.url}/api/patient-refunds/v1?limit=0`, { headers });
+    await fetch(`${server.url}/api/patient-refunds/v1`, { headers });
+    const text = out.text();
+    expect(text).toMatch(/WARN: GET \/api\/patient-refunds\/v1\?limit=0 422 UnprocessableEntityError \d+ ms/);
+    expect(text).toMatch(/INFO: GET \/api\/patient-refunds\/v1 200 \d+ ms/);
+  });
+});
+
+describe("pnpm start", () => {
+  it("prints the line with its URL at LOG_LEVEL=warn, and no info lines", async () => {
+    const run = await runMain({ LOG_LEVEL: "warn", LOG_FORMAT: "json" }, [], /listening on/);
+    const lines = run
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { msg: string; level: number });
+    expect(lines.map((l) => l.msg)).toEqual([
+      expect.stringMatching(/^Refunds API listening on http:\/\/127\.0\.0\.1:\d+$/),
+    ]);
+    // Off unless asked for: the control endpoints are unknown URLs.
+    expect((await fetch(`${run.url}/__control/requests`)).status).toBe(404);
+  }, 120_000);
+
+  it.each([
+    { name: "CONTROL=1", env: { CONTROL: "1" }, args: [] },
+    { name: "--control", env: {}, args: ["--control"] },
+  ])(
+    "serves the control endpoints with $name",
+    async ({ env, args }) => {
+      const run = await runMain({ LOG_FORMAT: "pretty", ...env }, args, /Dev static token/);
+      expect(run.output()).toMatch(/WARN: Control endpoints on \(for tests only\)/);
+      await fetch(`${run.url}/api/patient-refunds/v1`, { headers: { authorization: "Bearer dev-token" } });
+      const journal = (await (await fetch(`${run.url}/__control/requests`)).json()) as { operationId: string }[];
+      expect(journal.map((e) => e.operationId)).toEqual(["listPatientRefunds"]);
+    },
+    120_000,
+  );
+});
