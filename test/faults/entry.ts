@@ -15,9 +15,13 @@ export function stopEntries(): void {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 }
 
-/** Starts the entry on a free port with `env` and resolves with its URL once it listens. */
-export async function startEntry(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", main], {
+/**
+ * Starts the entry on a free port with `env` and resolves with its URL once it listens. `wrapper` runs it under
+ * another program (`["unshare", "--pid", "--fork"]`: the entry as PID 1 of a new PID namespace).
+ */
+export async function startEntry(env: Record<string, string>, wrapper: readonly string[] = []) {
+  const [command, ...args] = [...wrapper, process.execPath, "--import", "tsx", main] as [string, ...string[]];
+  const child = spawn(command, args, {
     env: { ...process.env, PORT: "0", NODE_ENV: "", AUTH_TOKENS: entryToken, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

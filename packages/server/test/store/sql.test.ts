@@ -252,16 +252,22 @@ describe("text PostgreSQL can store", () => {
 });
 
 describe("data folder lock", () => {
-  it("refuses a folder a live process holds, naming it, and a folder already open in this process", async () => {
+  it("refuses a folder another process holds the lock of, naming it, and a folder already open in this process", async () => {
     const dir = stores.tempDir();
-    const sleeper = spawn("sleep", ["30"]);
+    const lock = join(dir, "refunds-api.lock");
+    writeFileSync(lock, "process 4242 on host elsewhere");
+    // Another process takes the kernel lock (flock) and holds it until killed.
+    const holder = spawn("flock", ["--exclusive", lock, "-c", "echo held; exec sleep 60"]);
     try {
-      writeFileSync(join(dir, "refunds-api.lock"), String(sleeper.pid));
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.once("data", () => resolve());
+        holder.once("error", reject);
+      });
       await expect(createStore({ kind: "embedded", dataDir: dir })).rejects.toThrow(
-        new RegExp(`in use by process ${sleeper.pid}`),
+        /DATA_DIR .* is in use by another server \(process 4242 on host elsewhere\)/,
       );
     } finally {
-      sleeper.kill();
+      holder.kill("SIGKILL");
     }
     const other = join(dir, "other");
     mkdirSync(other);
@@ -271,9 +277,12 @@ describe("data folder lock", () => {
     lockDataDir(other)();
   });
 
-  it("takes over a lock its dead owner left", () => {
+  it.each([
+    { name: "a dead process's PID", content: "2147483646" },
+    { name: "this process's own PID (a container's PID 1 before a restart)", content: String(process.pid) },
+  ])("takes a folder whose lock file names $name but whose lock nobody holds", ({ content }) => {
     const dir = stores.tempDir();
-    writeFileSync(join(dir, "refunds-api.lock"), "2147483646");
+    writeFileSync(join(dir, "refunds-api.lock"), content);
     const release = lockDataDir(dir);
     release();
   });

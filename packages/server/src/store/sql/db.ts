@@ -2,7 +2,9 @@
 // and PGlite (PostgreSQL compiled to WebAssembly) in this process. Both speak the same SQL; PGlite is one
 // connection, so its transactions take turns.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, constants, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import type { Pool, PoolClient } from "pg";
@@ -172,13 +174,63 @@ export function pgliteDb(pglite: PGlite, onClose: () => void = () => {}): SqlDb 
 const openDirs = new Set<string>();
 
 /**
- * Claims `dir` for this process with a lock file holding its pid, so two servers never open the same PGlite
- * files (which would corrupt them). A lock left by a process that is gone is taken over. Returns the release.
+ * Claims `dir` for this process, so two servers never open the same PGlite files (which would lose acknowledged
+ * writes, or corrupt them). The claim is an exclusive `flock(2)` lock on `refunds-api.lock`: the kernel holds it
+ * for as long as this process keeps the file open and drops it when the process ends, however it ends, so a
+ * second server is refused whatever its PID namespace (two containers both running as PID 1, say) and a crashed
+ * server leaves no stale lock behind. The lock is taken by util-linux `flock` on a descriptor this process shares
+ * with it (Node has no flock of its own); where that program is missing, a lock file holding the PID is the
+ * fallback, which cannot tell processes of two PID namespaces apart. Returns the release.
  */
 export function lockDataDir(dir: string): () => void {
-  const path = join(dir, "refunds-api.lock");
+  const path = join(dir, lockFileName);
   const key = resolve(dir);
   if (openDirs.has(key)) throw new Error(`DATA_DIR ${dir} is already open in this process`);
+  const release = flockDataDir(dir, path) ?? pidLockDataDir(dir, path);
+  openDirs.add(key);
+  return () => {
+    if (!openDirs.delete(key)) return;
+    release();
+  };
+}
+
+const lockFileName = "refunds-api.lock";
+
+/** The flock(2) claim; undefined when the `flock` program is not there to take it. */
+function flockDataDir(dir: string, path: string): (() => void) | undefined {
+  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
+  let locked = false;
+  try {
+    // The child locks the open file description it inherited as descriptor 3; the lock belongs to that
+    // description, which this process keeps open after the child exits.
+    const result = spawnSync("flock", ["--exclusive", "--nonblock", "3"], {
+      stdio: ["ignore", "ignore", "pipe", fd],
+      timeout: 10_000,
+    });
+    if (result.error) {
+      if ((result.error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw new Error(`Could not lock DATA_DIR ${dir}: ${result.error.message}`, { cause: result.error });
+    }
+    if (result.status === 1) {
+      const holder = readFileSync(path, "utf8").trim();
+      throw new Error(
+        `DATA_DIR ${dir} is in use by another server${holder ? ` (${holder})` : ""}: one data folder takes one server at a time, even across containers. Stop that server, or give this one another DATA_DIR.`,
+      );
+    }
+    if (result.status !== 0) {
+      throw new Error(`Could not lock DATA_DIR ${dir}: flock said ${String(result.stderr).trim() || result.status}`);
+    }
+    locked = true;
+    ftruncateSync(fd, 0);
+    writeSync(fd, `process ${process.pid} on host ${hostname()}, since ${new Date().toISOString()}`, 0);
+    return () => closeSync(fd);
+  } finally {
+    if (!locked) closeSync(fd);
+  }
+}
+
+/** The fallback claim: a lock file created exclusively, holding the PID; a dead owner's lock is taken over. */
+function pidLockDataDir(dir: string, path: string): () => void {
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openSync(path, "wx");
@@ -196,11 +248,7 @@ export function lockDataDir(dir: string): () => void {
       rmSync(path, { force: true });
     }
   }
-  openDirs.add(key);
-  return () => {
-    openDirs.delete(key);
-    rmSync(path, { force: true });
-  };
+  return () => rmSync(path, { force: true });
 }
 
 function isAlive(pid: number): boolean {
