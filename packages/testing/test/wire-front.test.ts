@@ -122,6 +122,16 @@ describe("Prefer, checked against the operation", () => {
       want: { status: 400, errorName: "BadRequestError", messageHas: "the 200 answer of listPatientRefunds" },
     },
     {
+      given: "a named success variant",
+      prefer: "example=PatientRefundsEmptyPage",
+      want: { status: 200 },
+    },
+    {
+      given: "a named error variant",
+      prefer: "example=UnauthorizedErrorExpired",
+      want: { status: 403, errorName: "UnauthorizedError", messageHas: "has expired" },
+    },
+    {
       given: "a retryable status the spec does not declare",
       prefer: "code=503",
       want: { status: 503, errorName: "ServiceUnavailableError" },
