@@ -8,6 +8,7 @@ import {
   type RequestOptions,
 } from "@refunds-api/client";
 import { devCredentials } from "@refunds-api/server";
+import { testDatabase } from "@refunds-api/test-support/vitest";
 import {
   type RunningProxy,
   type RunningServer,
@@ -16,7 +17,6 @@ import {
   startProxy,
   startServer,
 } from "@refunds-api/testing";
-import { startPostgres } from "../support/postgres.js";
 import { Recorder, type SpecIndex } from "./recorder.js";
 import { contractSeed } from "./seed.js";
 
@@ -170,8 +170,8 @@ export function serverTarget(name: string, backing?: () => Promise<Backing>): Ta
   };
 }
 
-/** A throwaway PostgreSQL cluster (startPostgres) for a server run; stopped after the server. */
+/** A new database on the run's PostgreSQL cluster (vitest globalSetup) for a server run; dropped after the server. */
 export async function postgresBacking(): Promise<Backing> {
-  const postgres = await startPostgres();
-  return { storage: { kind: "postgres", databaseUrl: postgres.url }, dispose: () => postgres.stop() };
+  const database = await testDatabase("contract");
+  return { storage: { kind: "postgres", databaseUrl: database.url }, dispose: () => database.drop() };
 }

@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Database } from "@refunds-api/test-support";
+import { testDatabase } from "@refunds-api/test-support/vitest";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type PostgresServer, startPostgres } from "../support/postgres.js";
 import { startEntry, stopEntries, entryToken as token } from "./entry.js";
 
 afterEach(stopEntries);
@@ -35,6 +36,7 @@ function writeLoad(url: string, writers: number) {
   const acknowledged: { [key: string]: unknown }[] = [];
   let failed = 0;
   let running = true;
+  const waiting: { count: number; resolve: () => void }[] = [];
   const loops = Array.from({ length: writers }, async (_, w) => {
     for (let n = 0; running; n++) {
       const body = {
@@ -45,8 +47,10 @@ function writeLoad(url: string, writers: number) {
       };
       try {
         const reply = await call(url, "POST", "/api/patient-refunds/v1", body);
-        if (reply.status === 200) acknowledged.push(reply.json);
-        else failed++;
+        if (reply.status === 200) {
+          acknowledged.push(reply.json);
+          for (const w of waiting.filter((w) => acknowledged.length >= w.count)) w.resolve();
+        } else failed++;
       } catch {
         // The server died with this request in flight: it was never acknowledged.
         failed++;
@@ -55,6 +59,12 @@ function writeLoad(url: string, writers: number) {
   });
   return {
     acknowledged,
+    /** Resolves once `count` creates were acknowledged. */
+    reached: (count: number) =>
+      new Promise<void>((resolve) => {
+        if (acknowledged.length >= count) resolve();
+        else waiting.push({ count, resolve });
+      }),
     failures: () => failed,
     stop: async () => {
       running = false;
@@ -67,7 +77,14 @@ async function killUnderLoad(env: Record<string, string>) {
   const first = await startEntry(env);
   const load = writeLoad(first.url, 16);
   // Long enough for hundreds of acknowledged creates, and for some to be in flight when the kill comes.
-  while (load.acknowledged.length < 200) await new Promise((resolve) => setTimeout(resolve, 20));
+  let killed = false;
+  await Promise.race([
+    load.reached(200),
+    first.exited.then((code) => {
+      if (!killed) throw new Error(`The server exited (${code}) before 200 acknowledged creates:\n${first.output()}`);
+    }),
+  ]);
+  killed = true;
   first.child.kill("SIGKILL");
   expect(await first.exited).toBeNull();
   await load.stop();
@@ -100,14 +117,14 @@ async function killUnderLoad(env: Record<string, string>) {
 }
 
 describe("SIGKILL under a write load", () => {
-  let postgres: PostgresServer;
+  let database: Database;
   beforeAll(async () => {
-    postgres = await startPostgres();
-  }, 600_000);
-  afterAll(() => postgres?.stop());
+    database = await testDatabase("kill");
+  });
+  afterAll(() => database?.drop());
 
   it("PostgreSQL store: every acknowledged create is there after a restart", async () => {
-    const acknowledged = await killUnderLoad({ STORE: "postgres", DATABASE_URL: postgres.url });
+    const acknowledged = await killUnderLoad({ STORE: "postgres", DATABASE_URL: database.url });
     expect(acknowledged).toBeGreaterThanOrEqual(200);
   }, 180_000);
 });

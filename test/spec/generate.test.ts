@@ -1,9 +1,7 @@
-import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateAll } from "../../packages/contract/scripts/generate.js";
 import { remember, upToDate } from "../../packages/contract/scripts/last-run.js";
@@ -41,8 +39,9 @@ function copyOfTree() {
   // A run, trusting files changed before it starts (the default allows for coarse file clocks, which tmp has not).
   const run = async (check: boolean, record: string | null = options.record) => {
     // A file written in the same millisecond as the run starts counts as changed during it (its change time has
-    // sub-millisecond digits, Date.now() has none): let the clock move on first.
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // sub-millisecond digits, Date.now() has none): let the clock move on to the next millisecond first.
+    const written = Date.now();
+    while (Date.now() <= written) await new Promise((resolve) => setImmediate(resolve));
     const changed = await generateAll({ ...options, check, record, trustedBefore: Date.now() });
     const paths = [...changed.spec, ...changed.types].map((p: string) => relative(dir, join(root, p))).sort();
     return { paths, fromRecord: changed.fromRecord };
@@ -54,12 +53,6 @@ const editSchema = (text: string) =>
   text.replace("description: How part of a refund", "description: How a part of a refund");
 
 describe("pnpm generate and its drift check", () => {
-  it("`pnpm generate:check` passes on the committed files", async () => {
-    const script = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts["generate:check"];
-    const env = { ...process.env, PATH: `${join(root, "node_modules/.bin")}${delimiter}${process.env.PATH}` };
-    await expect(promisify(execFile)("sh", ["-c", script], { cwd: root, env })).resolves.toBeDefined();
-  });
-
   it("finds a copy of the committed files up to date without a record", async () => {
     expect(await copyOfTree().run(true, null)).toEqual({ paths: [], fromRecord: false });
   });

@@ -3,6 +3,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { postgresUrl } from "@refunds-api/test-support/vitest";
 import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
@@ -11,10 +12,12 @@ const tsx = import.meta.resolve("tsx");
 
 describe("pnpm bench --quick --json", () => {
   // Servers on all three stores, Prism, the generators and a client start in turn: a few seconds each on a quiet
-  // machine; the PostgreSQL server is installed first when missing.
+  // machine. The PostgreSQL store gets its databases on the run's cluster (BENCH_DATABASE_URL), not a cluster of its
+  // own.
   it("prints p1 to p5, each with a positive ratio beside a target for every case", { timeout: 400_000 }, async () => {
     const args = ["--quick", "--json", "--rounds", "1", "--duration", "0.15", "--warmup", "0", "--sizes", "50,500"];
     const { stdout } = await run(process.execPath, ["--import", tsx, cli, ...args], {
+      env: { ...process.env, BENCH_DATABASE_URL: postgresUrl() },
       timeout: 390_000,
       maxBuffer: 16 * 1024 * 1024,
     });

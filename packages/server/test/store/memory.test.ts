@@ -3,7 +3,7 @@ import { createMemoryStore } from "../../src/index.js";
 import { compareKeys, compareStrings, instantOf, sortKey } from "../../src/store/order.js";
 import { patientRefunds } from "../support/refunds.js";
 
-// The store contract runs against every store, this one included, in contract.test.ts.
+// The store contract runs against every store, this one included, in suite.ts (contract.test.ts for this one).
 
 describe("instantOf", () => {
   it.each([

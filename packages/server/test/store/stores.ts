@@ -1,16 +1,18 @@
-// The stores under test, opened once per test file and emptied between tests: PGlite and a PostgreSQL cluster take
-// seconds to start, emptying their tables takes milliseconds.
+// The stores under test, opened once per test file and emptied between tests: PGlite takes seconds to start, a
+// database on the run's PostgreSQL cluster (vitest.config.ts, globalSetup) a moment; emptying tables takes
+// milliseconds.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import type { Database } from "@refunds-api/test-support";
+import { testDatabase } from "@refunds-api/test-support/vitest";
 import pg from "pg";
 import { createMemoryStore, type Store } from "../../src/index.js";
 import { pgliteDb, poolDb, type SqlDb } from "../../src/store/sql/db.js";
 import { migrate } from "../../src/store/sql/migrate.js";
 import { createSqlStore } from "../../src/store/sql/store.js";
 import { embeddedDataDir } from "../support/embedded.js";
-import { type PostgresServer, startPostgres } from "../support/postgres.js";
 
 /** Every kind of store; each contract test runs against all of them. */
 export const storeKinds = ["memory", "embedded", "postgres"] as const;
@@ -19,9 +21,9 @@ export type StoreKind = (typeof storeKinds)[number];
 /** A migrated SQL database of one kind, shared by the tests of a file. */
 export interface SharedDb {
   db: SqlDb;
-  /** The PostgreSQL cluster (postgres only). */
-  server?: PostgresServer;
-  /** A connection string of the cluster's database (postgres only). */
+  /** The file's own database on the run's PostgreSQL cluster (postgres only), dropped by `close()`. */
+  database?: Database;
+  /** A superuser's connection string of that database (postgres only). */
   url?: string;
 }
 
@@ -53,9 +55,9 @@ export class TestStores {
 
   async close(): Promise<void> {
     for (const db of this.opened.values()) {
-      const { db: sql, server } = await db;
+      const { db: sql, database } = await db;
       await sql.close();
-      await server?.stop();
+      await database?.drop();
     }
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
   }
@@ -79,9 +81,9 @@ export class TestStores {
   }
 
   private async openPostgres(): Promise<SharedDb> {
-    const server = await startPostgres();
-    const db = poolDb(new pg.Pool({ connectionString: server.url, max: 10 }));
+    const database = await testDatabase("store_test");
+    const db = poolDb(new pg.Pool({ connectionString: database.url, max: 10 }));
     await migrate(db);
-    return { db, server, url: server.url };
+    return { db, database, url: database.url };
   }
 }
