@@ -2,6 +2,7 @@
 // connections are refused at once, and the process exits 0.
 import { request } from "node:http";
 import { connect } from "node:net";
+import { unreadBytes, waitFor } from "@refunds-api/test-support";
 import { afterEach, expect, it } from "vitest";
 import { startEntry, stopEntries, entryToken as token } from "./entry.js";
 
@@ -71,21 +72,20 @@ it("SIGTERM under load: in-flight requests finish, new connections are refused, 
   const reader = (async () => {
     while (reading) reads.push(await get(server.url).catch((e: NodeJS.ErrnoException) => e.code ?? String(e)));
   })();
-  // Connections are taken in order: once a read sent after every create's first part is answered, the server has
-  // taken all of them; a moment more, and it has read their headers too.
+  // Every create's first part is with the kernel; once the server has read them all (nothing left unread on any of
+  // its connections), every one of them is a request in flight.
   await Promise.all(inFlight.map((r) => r.sent));
+  const port = Number(new URL(server.url).port);
+  await waitFor("the server to read the head of every create", () => {
+    const unread = unreadBytes(port);
+    return unread.length >= 100 && unread.every((n) => n === 0);
+  });
   expect(await get(server.url)).toBe(200);
-  await new Promise((resolve) => setTimeout(resolve, 300));
   const readsBefore = reads.length;
 
   server.child.kill("SIGTERM");
   // The listening socket closes at once, while the requests in flight are still waiting for their bodies.
-  let refused = false;
-  for (let i = 0; i < 50 && !refused; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    refused = !(await accepts(server.url));
-  }
-  expect(refused).toBe(true);
+  await waitFor("the listening socket to close", async () => !(await accepts(server.url)));
   expect(server.child.exitCode).toBeNull();
   reading = false;
   await reader;

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
+import { unreadBytes, waitFor } from "@refunds-api/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
@@ -28,7 +30,8 @@ async function run(env: Record<string, string>, until: RegExp): Promise<Started>
   let text = "";
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${until} in: ${text}`)), 20_000);
+    // Generous: tsx compiles the entry first, which takes a while on a busy machine.
+    const timer = setTimeout(() => reject(new Error(`no ${until} in: ${text}`)), 90_000);
     const check = (chunk: Buffer) => {
       text += chunk;
       if (until.test(text)) {
@@ -38,7 +41,11 @@ async function run(env: Record<string, string>, until: RegExp): Promise<Started>
     };
     child.stdout?.on("data", check);
     child.stderr?.on("data", check);
-    exited.then(() => setTimeout(() => reject(new Error(`exited early: ${text}`)), 100));
+    // "close" comes after the last output: an entry that printed what was awaited and exited still resolves.
+    child.on("close", () => {
+      clearTimeout(timer);
+      reject(new Error(`exited early: ${text}`));
+    });
   });
   const parse = () =>
     text
@@ -54,6 +61,17 @@ async function run(env: Record<string, string>, until: RegExp): Promise<Started>
     exited,
   };
 }
+
+/** Whether a new TCP connection to the port is accepted. */
+const accepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 
 describe("main", () => {
   it("prints the URL, the docs URL and the dev credentials, and finishes in-flight requests on SIGTERM", async () => {
@@ -85,11 +103,21 @@ describe("main", () => {
         res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
       });
       req.on("error", reject);
-      req.write(body.slice(0, 10));
-      setTimeout(() => {
-        server.child.kill("SIGTERM");
-        setTimeout(() => req.end(body.slice(10)), 300);
-      }, 200);
+      // Once the server has read the request's head, SIGTERM; once it stops listening, the rest of the body.
+      const port = Number(new URL(url).port);
+      const read = () =>
+        waitFor("the server to read the request's head", () => {
+          const unread = unreadBytes(port);
+          return unread.length > 0 && unread.every((n) => n === 0);
+        });
+      req.write(body.slice(0, 10), () => {
+        read()
+          .then(() => {
+            server.child.kill("SIGTERM");
+            return waitFor("the server to stop listening", async () => !(await accepts(port)));
+          })
+          .then(() => req.end(body.slice(10)), reject);
+      });
     });
     const reply = await inFlight;
     expect(reply.status).toBe(200);

@@ -274,7 +274,8 @@ describe("chain", () => {
       const names = ["a", "b", "c"];
       const middleware = chain(steps.map((s, i) => handler(s, seen, names[i] as string)) as never);
       middleware({} as never, {} as never, (e?: unknown) => called.push(e === boom ? "next(boom)" : "next()"));
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Every step settles in microtasks: once the next macrotask runs, the chain has done all it will.
+      await new Promise((resolve) => setImmediate(resolve));
       expect(seen).toEqual(ran);
       expect(called).toEqual(want === "nothing" ? [] : [want]);
     },
