@@ -56,7 +56,7 @@ describe("spec tooling", () => {
   });
 
   // The server and the client check their own types in their suites; these have no suite of their own that does.
-  it.each(["test", "packages/bench", "packages/testing", "packages/contract"])(
+  it.each(["test", "packages/bench", "packages/testing", "packages/contract", "packages/test-support"])(
     "%s type-checks (tsc --noEmit)",
     { timeout: 120_000 },
     async (project) => {
