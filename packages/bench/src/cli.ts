@@ -1,4 +1,4 @@
-// `pnpm bench`: runs P1–P6 and prints each ratio beside its target. Progress goes to stderr; the table (or, with
+// `pnpm bench`: runs P1–P7 and prints each ratio beside its target. Progress goes to stderr; the table (or, with
 // --json, one JSON object) to stdout.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -11,6 +11,7 @@ import { listScaling } from "./p3-scaling.js";
 import { generateTimes } from "./p4-generate.js";
 import { clientOverhead } from "./p5-client.js";
 import { devLoop } from "./p6-dev.js";
+import { startTimes } from "./p7-start.js";
 import { jsonReport, markdownReport, type Results, textReport } from "./report.js";
 import type { BenchSettings, Section } from "./section.js";
 import { type StoreKind, storeKinds } from "./stores.js";
@@ -18,7 +19,7 @@ import { type StoreKind, storeKinds } from "./stores.js";
 const usage = `Usage: pnpm bench [options]
 
   --quick              short rounds and a smaller P3 (under a minute)
-  --json               print one JSON object { p1, p2, p3, p4, p5, p6 } instead of the table
+  --json               print one JSON object { p1, …, p7 } instead of the table
   --only p1,p3         run only these parts
   --rounds N           rounds of every comparison
   --duration S         seconds of each timed run
@@ -38,6 +39,7 @@ const sections: Record<string, (settings: BenchSettings) => Promise<Section>> = 
   p4: generateTimes,
   p5: clientOverhead,
   p6: devLoop,
+  p7: startTimes,
 };
 
 function settingsFrom(argv: string[]) {
