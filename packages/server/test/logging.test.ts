@@ -96,7 +96,7 @@ describe("pnpm start", () => {
     expect((await fetch(`${run.url}/__control/requests`)).status).toBe(404);
   }, 120_000);
 
-  it.each([
+  it.each<{ name: string; env: Record<string, string>; args: string[] }>([
     { name: "CONTROL=1", env: { CONTROL: "1" }, args: [] },
     { name: "--control", env: {}, args: ["--control"] },
   ])(
