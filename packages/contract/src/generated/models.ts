@@ -3,6 +3,8 @@ import type { components, operations } from "./schema.js";
 
 /** Client credentials exchanged for an access token. */
 export type TokenRequest = components["schemas"]["TokenRequest"];
+/** Client credentials form-encoded, as OAuth 2.0 clients send them for the client-credentials grant (RFC 6749, section 4.4). */
+export type TokenRequestForm = components["schemas"]["TokenRequestForm"];
 /** A bearer access token and how long it stays valid. */
 export type TokenResponse = components["schemas"]["TokenResponse"];
 /** Details of an authorization failure. */

@@ -11,7 +11,7 @@ export interface paths {
         put?: never;
         /**
          * Get an access token
-         * @description Exchanges client credentials for a bearer access token. Send the token as `Authorization: Bearer <token>` on every other operation, and fetch a new one before `expires_in` seconds have passed.
+         * @description Exchanges client credentials for a bearer access token. Send the token as `Authorization: Bearer <token>` on every other operation, and fetch a new one before `expires_in` seconds have passed. The credentials may be sent as JSON or form-encoded, as OAuth 2.0 clients send them. After too many wrong credentials from one client id and address, every attempt (the right one too) is refused with a 429 `TooManyRequestsError` until `Retry-After` seconds have passed.
          */
         post: operations["getToken"];
         delete?: never;
@@ -140,6 +140,20 @@ export interface components {
             client_id: string;
             /** @description Your API client secret. */
             client_secret: string;
+        };
+        /** @description Client credentials form-encoded, as OAuth 2.0 clients send them for the client-credentials grant (RFC 6749, section 4.4). */
+        TokenRequestForm: {
+            /**
+             * @description The OAuth 2.0 grant; only client credentials.
+             * @constant
+             */
+            grant_type?: "client_credentials";
+            /** @description Your API client id. */
+            client_id: string;
+            /** @description Your API client secret. */
+            client_secret: string;
+            /** @description Accepted and ignored; every token may call every operation. */
+            scope?: string;
         };
         /** @description A bearer access token and how long it stays valid. */
         TokenResponse: {
@@ -487,7 +501,7 @@ export interface components {
             refund_timestamp?: string;
             /** @description Free-text note about the refund. */
             refund_note?: string;
-            /** @description How the refund is applied to claims, service lines, providers or appointments. */
+            /** @description How the refund is applied to claims, service lines, providers or appointments. At most 100 allocations; split a larger refund into several. */
             allocations: components["schemas"]["AllocationCreate"][];
             /**
              * Format: uuid
@@ -720,7 +734,7 @@ export interface components {
             non_insurance_payer_id: string;
             /** @description Total amount refunded, in cents. */
             amount_cents: components["schemas"]["AmountCents"];
-            /** @description How the refund is applied to claims, service lines or providers. */
+            /** @description How the refund is applied to claims, service lines or providers. At most 100 allocations; split a larger refund into several. */
             allocations: components["schemas"]["AllocationCreate"][];
             /**
              * Format: uuid
@@ -838,6 +852,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TokenRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequestForm"];
             };
         };
         responses: {
