@@ -74,7 +74,8 @@ export function rawRequest(
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
         let json: unknown;
-        if (/^application\/json/.test(String(res.headers["content-type"]))) json = JSON.parse(text);
+        // A HEAD answer has the headers of its GET, JSON's content type included, and no body.
+        if (text !== "" && /^application\/json/.test(String(res.headers["content-type"]))) json = JSON.parse(text);
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
       });
     });

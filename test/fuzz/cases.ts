@@ -5,7 +5,7 @@ import type { FuzzOperation } from "./contract.js";
 import { sharedAjv } from "./contract.js";
 import type { WireRequest } from "./harness.js";
 import { formatPath, type Mutation, type MutationKind, mutationsOf } from "./mutations.js";
-import { type JsonSchema, type SchemaContext, schemaArbitrary } from "./schema-arbitrary.js";
+import { deref, type JsonSchema, type SchemaContext, schemaArbitrary } from "./schema-arbitrary.js";
 
 /** Where a mutation was made. */
 export type Location = "path" | "query" | "body";
@@ -56,16 +56,58 @@ export function validCases(op: FuzzOperation, ctx: CaseContext): fc.Arbitrary<Fu
   );
   const query = op.querySchema ? schemaArbitrary(op.querySchema, schemaCtx) : fc.constant({});
   const body = op.bodySchema ? schemaArbitrary(op.bodySchema, schemaCtx) : fc.constant(undefined);
-  return fc.record({ path, query, body }).map(
-    (parts) =>
-      ({
-        operationId: op.operationId,
-        kind: "valid",
-        path: parts.path as Record<string, string>,
-        query: parts.query as Record<string, unknown>,
-        ...(op.bodySchema ? { body: parts.body } : {}),
-      }) satisfies FuzzCase,
-  );
+  // Half the cases send every UUID in upper case, which `format: uuid` accepts: the answer must be the same.
+  const upper = (schema: JsonSchema | undefined, value: unknown) =>
+    schema ? upperCaseUuids(schema, value, ctx) : value;
+  return fc.record({ path, query, body, shout: fc.boolean() }).map(({ shout, ...given }) => {
+    const parts = shout
+      ? {
+          path: upper(pathSchema(op), given.path),
+          query: upper(op.querySchema, given.query),
+          body: upper(op.bodySchema, given.body),
+        }
+      : given;
+    return {
+      operationId: op.operationId,
+      kind: "valid",
+      path: parts.path as Record<string, string>,
+      query: parts.query as Record<string, unknown>,
+      ...(op.bodySchema ? { body: parts.body } : {}),
+    } satisfies FuzzCase;
+  });
+}
+
+const uuidText = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `value` with every string its schema gives `format: uuid` in upper case (through objects, arrays and tagged
+ * unions); everything else as it was.
+ */
+export function upperCaseUuids(schema: JsonSchema, value: unknown, ctx: Pick<SchemaContext, "resolve">): unknown {
+  const s = deref(schema, ctx);
+  // Only a UUID itself: placeholders (`freshId`) stay as they are.
+  if (typeof value === "string") return s.format === "uuid" && uuidText.test(value) ? value.toUpperCase() : value;
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => upperCaseUuids((s.items ?? {}) as JsonSchema, item, ctx));
+  if (Array.isArray(s.oneOf)) {
+    const tagName = (s.discriminator as { propertyName?: string } | undefined)?.propertyName ?? "type";
+    const branch = (s.oneOf as JsonSchema[])
+      .map((b) => deref(b, ctx))
+      .find(
+        (b) =>
+          ((b.properties ?? {}) as Record<string, JsonSchema>)[tagName]?.const ===
+          (value as Record<string, unknown>)[tagName],
+      );
+    return branch ? upperCaseUuids(branch, value, ctx) : value;
+  }
+  const properties = (s.properties ?? {}) as Record<string, JsonSchema>;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    // defineProperty keeps a "__proto__" key an own key, as JSON.parse makes it.
+    const v = properties[key] ? upperCaseUuids(properties[key], item, ctx) : item;
+    Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 /**

@@ -100,7 +100,7 @@ describe("mutationsOf", () => {
       value: 5,
       wire: "query",
       kind: "wrong-type",
-      want: ["ten", "1.5", "12abc"],
+      want: ["ten", "1.5", "12abc", "0x10", "0b11", "1e1", " 1"],
     },
     {
       name: "a query string sent twice",
@@ -128,8 +128,8 @@ describe("mutationsOf", () => {
     const got = mutationsOf({ $ref: "#/components/schemas/NonInsurancePayerRefundCreate" }, value, { resolve })
       .filter((m) => m.kind === "out-of-range")
       .map((m) => formatPath("body", m.path));
-    // Below the minimum and above the maximum.
-    expect(got).toEqual(["body.allocations[0].amount_cents", "body.allocations[0].amount_cents"]);
+    // One allocation over the cap, then an amount below the minimum and above the maximum.
+    expect(got).toEqual(["body.allocations", "body.allocations[0].amount_cents", "body.allocations[0].amount_cents"]);
   });
 
   // A tag switched to another branch's may land on a branch of the same shape (a claim id for a service line id):

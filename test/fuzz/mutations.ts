@@ -111,6 +111,12 @@ function walk(
       if (typeof s.maximum === "number") add("out-of-range", s.maximum + 1, `above the maximum ${s.maximum}`);
       return;
     case "array":
+      if (typeof s.maxItems === "number" && (value as unknown[]).length > 0) {
+        // One more item than allowed, copies of the first (valid) one: only the count is wrong.
+        const items = value as unknown[];
+        const longer = Array.from({ length: s.maxItems + 1 }, (_, i) => items[i % items.length]);
+        add("out-of-range", longer, `${s.maxItems + 1} items, over the maxItems ${s.maxItems}`);
+      }
       (value as unknown[]).forEach((item, i) => {
         const wire = options.wire === "json" ? "json" : "query-item";
         walk((s.items ?? {}) as JsonSchema, item, [...path, i], { ...options, wire }, replace, out);
@@ -218,8 +224,9 @@ function wrongTypes(s: JsonSchema, value: unknown, wire: Wire): unknown[] {
     // Query values are text: only what cannot coerce is a type error there; a scalar sent twice is an array.
     switch (type) {
       case "integer":
-        // Not "0x10" or "1e2": the validator coerces like JavaScript's Number, which reads them as 16 and 100.
-        return ["ten", "1.5", "12abc"];
+        // Also what JavaScript's Number would read as a number (hex, binary, exponent, a leading space): the
+        // server takes decimal digits only.
+        return ["ten", "1.5", "12abc", "0x10", "0b11", "1e1", " 1"];
       case "number":
         return ["ten"];
       case "boolean":

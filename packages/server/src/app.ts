@@ -4,6 +4,7 @@ import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { parse as parseQuery } from "node:querystring";
 import { specJsonPath, specYamlPath } from "@refunds-api/spec";
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from "express";
 import { type Logger, pino } from "pino";
@@ -16,10 +17,22 @@ import {
   BadRequestError,
   fromDomainError,
   InternalServerError,
+  MethodNotAllowedError,
   PayloadTooLargeError,
   RouteNotFoundError,
   UnsupportedMediaTypeError,
 } from "./errors.js";
+import {
+  allowHeader,
+  type CorsOptions,
+  cors,
+  getOnly,
+  type KnownPaths,
+  optionsAndHead,
+  queryParameterCap,
+  sentMethod,
+} from "./http.js";
+import { afterValidation, arrayCaps, beforeBody, noteEmptyBody, RouteTable, tokenThrottle } from "./inputs.js";
 import { mountOperations } from "./routes/index.js";
 import type { Runtime } from "./service/allocations.js";
 import { Directory } from "./service/directory.js";
@@ -57,7 +70,12 @@ export interface AppOptions {
    * forwards them to Prism).
    */
   serve?: RequestHandler;
+  /** Browser origins allowed to call the server (CORS); none by default. */
+  cors?: CorsOptions;
 }
+
+/** Paths served outside the spec, all GET (and HEAD, OPTIONS): any other method there is a 405. */
+const fixedGetPaths = ["/healthz", "/openapi.json", "/openapi.yaml", "/docs", "/docs/changelog"];
 
 const defaultDocsPath = join(dirname(specJsonPath), "..", "docs", "index.html");
 const requestIdPattern = /^[\w.:-]{1,128}$/;
@@ -79,9 +97,14 @@ export function createApp(options: AppOptions): Express {
     organizationId: options.organizationId ?? defaultOrganizationId,
   });
 
+  const routes = new RouteTable(spec);
+  const paths: KnownPaths = { routes, fixedGetPaths };
+
   const app = express();
   app.disable("x-powered-by");
   app.disable("etag");
+  // Node's parser without its silent cut at 1,000 pairs: `queryParameterCap` refuses longer query strings instead.
+  app.set("query parser", (query: string) => parseQuery(query, "&", "=", { maxKeys: 0 }));
   app.use((req, res, next) => {
     const given = req.headers["x-request-id"];
     req.id = typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
@@ -122,6 +145,10 @@ export function createApp(options: AppOptions): Express {
     );
   }
 
+  app.use(cors(options.cors, paths));
+  app.use(optionsAndHead(paths));
+  app.use(queryParameterCap());
+
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
@@ -132,15 +159,44 @@ export function createApp(options: AppOptions): Express {
     res.type("application/yaml").send(specYaml);
   });
   app.use(docsRoutes({ docsPath }));
+  app.all(fixedGetPaths, getOnly());
 
   if (options.control) app.use(options.control.journalHook);
+  // The token (and the query's integers) before a byte of the body is read or inflated.
+  app.use(beforeBody(routes, options.auth, spec));
   // Any JSON value parses, so a body of the wrong type (`"refund"`, `null`) is the operation's 422, not a 400
   // that calls valid JSON malformed.
-  app.use(express.json({ limit: bodyLimit, strict: false, verify: requireUtf8 }));
+  app.use(
+    express.json({
+      limit: bodyLimit,
+      strict: false,
+      verify: (req, res, body, encoding) => {
+        noteEmptyBody(req, body);
+        requireUtf8(req, res, body, encoding);
+      },
+    }),
+  );
+  // OAuth clients send client credentials form-encoded (RFC 6749 section 4.4); only the token endpoint takes it.
+  app.use(
+    express.urlencoded({
+      extended: false,
+      limit: "16kb",
+      parameterLimit: 20,
+      verify: requireUtf8,
+      type: (req) =>
+        routes.find(req.method ?? "", (req as Request).path)?.operationId === "getToken" &&
+        (req as Request).is("application/x-www-form-urlencoded") !== false,
+    }),
+  );
   if (options.control) app.use(options.control.controlHook);
+  app.use(arrayCaps(routes, spec));
   app.use(chain(openApiValidator({ spec, auth: options.auth, validateResponses: options.validateResponses ?? true })));
+  app.use(afterValidation(routes, spec));
   if (options.serve) app.use(options.serve);
-  else mountOperations(app, operations, { ...services, auth: options.auth });
+  else {
+    app.use(tokenThrottle(options.auth));
+    mountOperations(app, operations, { ...services, auth: options.auth });
+  }
   app.use((req) => {
     throw new RouteNotFoundError(req.method, req.path);
   });
@@ -150,7 +206,12 @@ export function createApp(options: AppOptions): Express {
     if (err instanceof DomainError) return fromDomainError(err);
     if (isValidatorError(err)) {
       const operation = operationsById.get(operationIdOf(req) ?? "");
-      return fromValidatorError(err, req, spec, operation) ?? new InternalServerError(String(req.id));
+      const error = fromValidatorError(err, req, spec, operation) ?? new InternalServerError(String(req.id));
+      // The validator's `Allow` lists the spec's methods; HEAD and OPTIONS are served wherever GET is.
+      const methods = routes.methodsAt(req.path);
+      if (error.status === 405 && methods)
+        return new MethodNotAllowedError(sentMethod(req), req.path, allowHeader(methods));
+      return error;
     }
     const parserError = fromBodyParserError(err, bodyLimit);
     return parserError ?? new InternalServerError(String(req.id));
@@ -208,9 +269,17 @@ function operationIdOf(req: Request): string | undefined {
   return (req as Request & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId;
 }
 
-/** body-parser's errors (they carry a `type`) as envelopes. */
+/** Codes of node:zlib's errors: a body whose Content-Encoding does not decode (bad header, truncated, corrupt). */
+const zlibErrorCode = /^(Z_|ERR__|ERR_BROTLI|ERR_ZSTD|ERR_ZLIB)/;
+
+/** body-parser's errors (they carry a `type`, or are a decompression error it passed on with a 400) as envelopes. */
 function fromBodyParserError(err: unknown, bodyLimit: string): ApiError | undefined {
-  if (typeof err !== "object" || err === null || !("type" in err)) return undefined;
+  if (typeof err !== "object" || err === null) return undefined;
+  const { code, status: given } = err as { code?: unknown; status?: unknown };
+  if (!("type" in err) && given === 400 && typeof code === "string" && zlibErrorCode.test(code)) {
+    return new BadRequestError("The request body does not decode as its Content-Encoding says.");
+  }
+  if (!("type" in err)) return undefined;
   const { type, status, message } = err as { type: unknown; status?: number; message?: string };
   switch (type) {
     case "entity.parse.failed":

@@ -1,5 +1,7 @@
 // Server settings from the environment.
 import { resolve } from "node:path";
+import { minSigningKeyLength } from "./auth.js";
+import { isOrigin } from "./http.js";
 import type { StoreOptions } from "./store/create.js";
 
 /** Credentials that work out of the box; override them with AUTH_CLIENT_ID, AUTH_CLIENT_SECRET and AUTH_TOKENS. */
@@ -14,6 +16,12 @@ export interface ServerConfig {
   /** Bearer tokens accepted without the token exchange. */
   staticTokens: string[];
   tokenTtlSeconds: number;
+  /** The key access tokens are signed with (AUTH_SIGNING_KEY); a random one per process when unset. */
+  signingKey?: string;
+  /** The key before it (AUTH_PREVIOUS_SIGNING_KEY): its tokens are accepted for one token lifetime more. */
+  previousSigningKey?: string;
+  /** Browser origins allowed to call the server (CORS_ORIGINS); none when unset. */
+  corsOrigins?: string[] | "*";
   /** A JSON file of seed data in the API's wire format; the built-in seed when absent. */
   seedFile?: string;
   logLevel: string;
@@ -27,8 +35,9 @@ export interface ServerConfig {
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 /**
- * Reads HOST, PORT, AUTH_CLIENT_ID, AUTH_CLIENT_SECRET, AUTH_TOKENS, AUTH_TOKEN_TTL_SECONDS, SEED_FILE, LOG_LEVEL,
- * LOG_FORMAT, VALIDATE_RESPONSES and CONTROL; throws with the variable's name when a value is unusable.
+ * Reads HOST, PORT, AUTH_CLIENT_ID, AUTH_CLIENT_SECRET, AUTH_TOKENS, AUTH_TOKEN_TTL_SECONDS, AUTH_SIGNING_KEY,
+ * AUTH_PREVIOUS_SIGNING_KEY, CORS_ORIGINS, SEED_FILE, LOG_LEVEL, LOG_FORMAT, VALIDATE_RESPONSES and CONTROL; throws
+ * with the variable's name when a value is unusable (never repeating a key).
  */
 export function readConfig(env: Record<string, string | undefined>): ServerConfig {
   const port = integer(env, "PORT", 3000, 0, 65535);
@@ -54,6 +63,9 @@ export function readConfig(env: Record<string, string | undefined>): ServerConfi
       .map((t) => t.trim())
       .filter(Boolean),
     tokenTtlSeconds: integer(env, "AUTH_TOKEN_TTL_SECONDS", 3600, 1, 31_536_000),
+    signingKey: signingKey(env, "AUTH_SIGNING_KEY"),
+    previousSigningKey: signingKey(env, "AUTH_PREVIOUS_SIGNING_KEY"),
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
     seedFile: env.SEED_FILE || undefined,
     logLevel,
     logFormat,
@@ -106,4 +118,32 @@ function integer(env: Record<string, string | undefined>, name: string, fallback
     throw new Error(`${name} must be an integer from ${min} to ${max}, not "${text}"`);
   }
   return value;
+}
+
+function signingKey(env: Record<string, string | undefined>, name: string): string | undefined {
+  const key = env[name];
+  if (key === undefined || key === "") return undefined;
+  if (key.length < minSigningKeyLength) {
+    throw new Error(
+      `${name} must be at least ${minSigningKeyLength} characters long (for example \`openssl rand -base64 32\`)`,
+    );
+  }
+  return key;
+}
+
+/** CORS_ORIGINS: `*`, or a comma-separated list of origins such as `https://app.example.com`. */
+function corsOrigins(text: string | undefined): string[] | "*" | undefined {
+  if (text === undefined || text.trim() === "") return undefined;
+  if (text.trim() === "*") return "*";
+  const origins = text
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
+  const bad = origins.filter((o) => !isOrigin(o));
+  if (bad.length > 0) {
+    throw new Error(
+      `CORS_ORIGINS must be * or a comma-separated list of origins such as https://app.example.com (scheme, host and port only), not ${bad.map((o) => `"${o}"`).join(", ")}`,
+    );
+  }
+  return origins;
 }

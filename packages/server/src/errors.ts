@@ -112,6 +112,16 @@ export class UnsupportedMediaTypeError extends ApiError<{ message: string }> {
   }
 }
 
+/** 429 on the token endpoint: too many failed attempts; `Retry-After` says when to try again. */
+export class TooManyRequestsError extends ApiError<{ message: string; retry_after_seconds: number }> {
+  constructor(retryAfterSeconds: number) {
+    const message = `Too many failed attempts; try again in ${retryAfterSeconds} s.`;
+    super(429, "TooManyRequestsError", { message, retry_after_seconds: retryAfterSeconds }, message, {
+      "Retry-After": String(retryAfterSeconds),
+    });
+  }
+}
+
 /** 500: a fault of the server; details stay in the server log under the request id. */
 export class InternalServerError extends ApiError<{ message: string; request_id: string }> {
   constructor(requestId: string) {

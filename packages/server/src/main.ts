@@ -13,6 +13,8 @@ let logger: Logger = initialLogger();
 
 let server: StartedServer | undefined;
 let stopping: string | undefined;
+// A signal during start-up stops it between two steps (a long seed load between two batches).
+const starting = new AbortController();
 
 // Until the configuration is read (a bad LOG_LEVEL is reported by readConfig, at info).
 function initialLogger(): Logger {
@@ -30,8 +32,11 @@ const exit = (code: number) => {
 
 function stop(signal: string) {
   stopping ??= signal;
-  // A signal during start-up stops the server as soon as it is listening.
-  if (!server) return;
+  if (!server) {
+    logger.info({ signal }, "Stopping the start-up");
+    starting.abort(new Error(`Start-up stopped by ${signal}`));
+    return;
+  }
   logger.info({ signal }, "Shutting down: finishing in-flight requests");
   server.stop().then(
     () => {
@@ -53,7 +58,7 @@ try {
   const storage = readStoreConfig(process.env);
   logger = createLogger({ level: config.logLevel, format: config.logFormat });
   const control = config.control || flags.control === true;
-  server = await startServer({ ...config, control, storage, logger });
+  server = await startServer({ ...config, control, storage, logger, signal: starting.signal });
   const { url } = server;
   // At every level: the address is what a person (or a script with PORT=0) needs from the start-up.
   const announce = logger.isLevelEnabled("info") ? logger : createLogger({ level: "info", format: config.logFormat });
@@ -76,6 +81,10 @@ try {
   }
   if (stopping) stop(stopping);
 } catch (error) {
+  if (starting.signal.aborted) {
+    logger.info("Stopped before it started serving");
+    exit(0);
+  }
   logger.fatal({ err: error }, `Could not start: ${(error as Error).message}`);
   exit(1);
 }

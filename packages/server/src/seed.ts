@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
+import { canonicalSeed } from "./ids.js";
 import { Directory, type DirectoryData } from "./service/directory.js";
 import { createServices, defaultOrganizationId } from "./service/index.js";
 import { readSpec, type SchemaObject, validatorSpec } from "./spec.js";
@@ -359,13 +360,15 @@ function describeSeedError(e: ErrorObject, components: Record<string, SchemaObje
  * Loads the seed's refunds into `store` (a durable store takes them only on its first start) and returns the
  * directory of its payers, claims and balances.
  */
-export async function loadSeed(store: Store, seed: SeedData): Promise<Directory> {
+export async function loadSeed(store: Store, given: SeedData, options: LoadOptions = {}): Promise<Directory> {
+  // Ids compare exactly from here on: a seed's upper-case UUIDs are made the server's lower-case ones.
+  const seed = canonicalSeed(given);
   const directory = new Directory(seed);
   // Payers embedded in the seed's refunds are known even when a durable store holds those refunds already.
   for (const { non_insurance_payer: payer } of seed.non_insurance_payer_refunds ?? []) {
     if (!directory.payer(payer.non_insurance_payer_id)) directory.addPayer(payer);
   }
-  const load = () => storeSeedRefunds(store, directory, seed);
+  const load = () => storeSeedRefunds(store, directory, seed, options);
   if (store.seedOnce) await store.seedOnce(load);
   else await load();
   return directory;
@@ -377,16 +380,52 @@ export async function loadSeed(store: Store, seed: SeedData): Promise<Directory>
  */
 export async function resetToSeed(store: Store, directory: Directory, seed: SeedData): Promise<void> {
   if (!store.reset) throw new Error("This store cannot be reset: it has no reset()");
-  await store.reset(() => storeSeedRefunds(store, directory, seed));
+  const canonical = canonicalSeed(seed);
+  await store.reset(() => storeSeedRefunds(store, directory, canonical));
 }
 
-async function storeSeedRefunds(store: Store, directory: Directory, seed: SeedData): Promise<void> {
+/** How `loadSeed` reports and stops. */
+export interface LoadOptions {
+  /** Called after each batch with the refunds stored so far and the seed's total. */
+  onProgress?: (stored: number, total: number) => void;
+  /** Aborting stops the load between two batches (rejecting with the signal's reason); nothing of it is kept on
+   * a SQL store, whose seed goes in one transaction. */
+  signal?: AbortSignal;
+  /** Refunds per bulk insert; 1,000 by default. */
+  batchSize?: number;
+}
+
+/**
+ * Stores the seed's refunds through the stores' bulk insert, `batchSize` at a time, yielding to the event loop
+ * between batches so that a signal (SIGTERM) is heard and `signal` can stop the load.
+ */
+async function storeSeedRefunds(
+  store: Store,
+  directory: Directory,
+  seed: SeedData,
+  options: LoadOptions = {},
+): Promise<void> {
   const { patientRefunds, nonInsurancePayerRefunds } = createServices({
     store,
     directory,
     runtime: { now: Date.now, newId: randomUUID },
     organizationId: defaultOrganizationId,
   });
-  for (const refund of seed.patient_refunds ?? []) await patientRefunds.restore(refund);
-  for (const refund of seed.non_insurance_payer_refunds ?? []) await nonInsurancePayerRefunds.restore(refund);
+  const batchSize = options.batchSize ?? 1000;
+  const patients = seed.patient_refunds ?? [];
+  const payers = seed.non_insurance_payer_refunds ?? [];
+  const total = patients.length + payers.length;
+  let stored = 0;
+  const batches = async <T>(rows: readonly T[], insert: (batch: readonly T[]) => Promise<void>) => {
+    for (let at = 0; at < rows.length; at += batchSize) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      options.signal?.throwIfAborted();
+      const batch = rows.slice(at, at + batchSize);
+      await insert(batch);
+      stored += batch.length;
+      options.onProgress?.(stored, total);
+    }
+  };
+  await batches(patients, (batch) => patientRefunds.restoreMany(batch));
+  await batches(payers, (batch) => nonInsurancePayerRefunds.restoreMany(batch));
 }

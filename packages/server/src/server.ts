@@ -85,6 +85,8 @@ export interface StartOptions extends Partial<ServerConfig> {
   storage?: StoreOptions;
   /** Milliseconds since the epoch, for tests that move time. */
   now?: () => number;
+  /** Aborting stops the start-up (a seed being loaded stops between two batches) and rejects. */
+  signal?: AbortSignal;
 }
 
 /** A started server with what it was built from. */
@@ -110,7 +112,8 @@ export async function startServer(options: StartOptions = {}): Promise<StartedSe
         : checkSeed(options.seed);
   const store = options.store ?? (options.storage ? await createStore(options.storage, logger) : createMemoryStore());
   try {
-    const directory = await loadSeed(store, seed);
+    const directory = await loadSeed(store, seed, { signal: options.signal, onProgress: seedProgress(logger) });
+    options.signal?.throwIfAborted();
     const control = options.control ? createControl({ reset: () => resetToSeed(store, directory, seed) }) : undefined;
     return await serve(options, logger, store, directory, control);
   } catch (error) {
@@ -130,10 +133,17 @@ async function serve(
   const auth = new TokenAuthority({
     clientId: options.clientId ?? devCredentials.clientId,
     clientSecret: options.clientSecret ?? devCredentials.clientSecret,
+    signingKey: options.signingKey,
+    previousSigningKey: options.previousSigningKey,
     staticTokens: options.staticTokens ?? [],
     tokenTtlSeconds: options.tokenTtlSeconds,
     now: options.now,
   });
+  if (auth.ephemeralKey) {
+    logger.warn(
+      "AUTH_SIGNING_KEY is not set: access tokens are signed with a random key of this process, so they stop working when it restarts and other instances refuse them. Set AUTH_SIGNING_KEY (the same on every instance) to keep them.",
+    );
+  }
   const app = createApp({
     auth,
     store,
@@ -142,6 +152,7 @@ async function serve(
     validateResponses: options.validateResponses ?? true,
     runtime: options.now ? { now: options.now } : undefined,
     control,
+    cors: options.corsOrigins ? { origins: options.corsOrigins } : undefined,
   });
   const running = await listen(app, { host: options.host, port: options.port });
   return {
@@ -154,5 +165,21 @@ async function serve(
       await running.stop();
       await store.close();
     },
+  };
+}
+
+/** Logs a long seed load's progress: once it has taken a second, then every few seconds, and at the end. */
+function seedProgress(logger: Logger): (stored: number, total: number) => void {
+  const started = Date.now();
+  let logged = started;
+  return (stored, total) => {
+    const now = Date.now();
+    if (stored < total && now - logged < (logged === started ? 1000 : 5000)) return;
+    if (stored === total && logged === started) return;
+    logged = now;
+    logger.info(
+      { seeded: stored, total },
+      `Seeding: ${stored.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} refunds stored (${((now - started) / 1000).toFixed(1)} s)`,
+    );
   };
 }

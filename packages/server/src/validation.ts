@@ -24,7 +24,8 @@ export interface ValidatorOptions {
   validateResponses: boolean;
 }
 
-const authMessages: Record<TokenProblem, string> = {
+/** What a refused token is told, by why it was refused. */
+export const authMessages: Record<TokenProblem, string> = {
   missing: "Authorization header with a bearer token is required.",
   invalid: "The bearer token is not valid.",
   expired: "The bearer token has expired; get a new one from POST /api/auth/v2/token.",
@@ -250,6 +251,9 @@ function describeProblem(problem: { path: string; message: string; errorCode?: s
       break;
     case "maxLength":
       if (typeof schema?.maxLength === "number") return `${field}: must be at most ${schema.maxLength} characters long`;
+      break;
+    case "maxItems":
+      if (typeof schema?.maxItems === "number") return `${field}: must have at most ${schema.maxItems} items`;
       break;
     case "readOnly":
       return `${field}: is set by the server and cannot be sent`;

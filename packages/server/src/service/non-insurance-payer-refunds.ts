@@ -70,6 +70,16 @@ export class NonInsurancePayerRefundService {
     await this.deps.store.nonInsurancePayerRefunds.insert(nonInsurancePayerRefund(refund));
   }
 
+  /** Stores refunds given whole (seed data) in one bulk insert; their embedded payers become known too. */
+  async restoreMany(refunds: readonly NonInsurancePayerRefund[]): Promise<void> {
+    for (const refund of refunds) {
+      if (!this.deps.directory.payer(refund.non_insurance_payer.non_insurance_payer_id)) {
+        this.deps.directory.addPayer(refund.non_insurance_payer);
+      }
+    }
+    await this.deps.store.nonInsurancePayerRefunds.insertMany(refunds.map(nonInsurancePayerRefund));
+  }
+
   async get(id: string): Promise<NonInsurancePayerRefund> {
     const refund = await this.deps.store.nonInsurancePayerRefunds.get(id);
     if (!refund) throw new NotFoundError("non-insurance payer refund", id);

@@ -3,7 +3,7 @@
 // or deleted between requests. When a token is given it decides the query; only `limit` may change.
 
 import { sortValueOf } from "../store/order.js";
-import type { RefundTable, SortValue } from "../store/types.js";
+import type { Cursor, PageQuery, PageResult, RefundTable, SortValue } from "../store/types.js";
 import type { SortDirection } from "../types.js";
 import { InvalidPageTokenError } from "./errors.js";
 
@@ -26,6 +26,63 @@ export interface ListParams<F, S extends string> {
   direction: SortDirection;
   limit: number;
   pageToken?: string;
+  /** The most bytes of JSON the page's items may take; {@link maxPageBytes} by default. */
+  maxBytes?: number;
+}
+
+/**
+ * The most bytes of JSON the items of one page take: a page stops short of `limit` (with a `next_page_token`) rather
+ * than go over. A page always holds at least one item, however large (each is bounded by the largest request body
+ * and the allocation cap).
+ */
+export const maxPageBytes = 1_000_000;
+
+/** Rows read by the first query of a page, before their size is known; later queries are sized by it. */
+const firstChunkRows = 10;
+
+const sizes = new WeakMap<object, number>();
+
+/** The length of a row's JSON, remembered per row object (the memory store hands out the same ones). */
+function jsonSize(row: object): number {
+  let size = sizes.get(row);
+  if (size === undefined) {
+    size = JSON.stringify(row).length;
+    sizes.set(row, size);
+  }
+  return size;
+}
+
+/**
+ * A page of at most `query.limit` rows whose JSON stays within `maxBytes`, read in chunks: the first of a few rows,
+ * the next ones sized by what the rows read so far weigh. No single read fetches (or parses) much more than the
+ * page will hold, however many rows `limit` allows, so a page of large refunds costs what a page of its size does.
+ */
+async function listWithin<T extends object, F, S extends string>(
+  table: RefundTable<T, F, S>,
+  shape: PageShape<T, F, S>,
+  query: PageQuery<F, S>,
+  maxBytes: number,
+): Promise<PageResult<T>> {
+  const items: T[] = [];
+  let bytes = 0;
+  let after: Cursor | undefined = query.after;
+  let chunk = Math.min(query.limit, firstChunkRows);
+  for (;;) {
+    const result = await table.list({ ...query, limit: chunk, after });
+    for (let i = 0; i < result.items.length; i++) {
+      const row = result.items[i] as T;
+      const size = jsonSize(row);
+      if (items.length > 0 && bytes + size > maxBytes) return { items, more: true };
+      items.push(row);
+      bytes += size;
+      if (items.length === query.limit) return { items, more: i < result.items.length - 1 || result.more };
+    }
+    const last = items[items.length - 1];
+    if (!result.more || last === undefined) return { items, more: false };
+    after = { value: sortValueOf(last, query.sort), id: shape.id(last) };
+    const average = bytes / items.length;
+    chunk = Math.max(1, Math.min(query.limit - items.length, Math.floor((maxBytes - bytes) / average) + 1));
+  }
 }
 
 /** One page on the wire. */
@@ -60,13 +117,18 @@ export async function readPage<T extends object, F extends object, S extends str
   const query = token ? { filter: token.f, sort: token.s, direction: token.o } : params;
   const after = token && { value: token.k, id: token.i };
   const backwards = token?.b === 1;
-  const result = await table.list({
-    filter: query.filter,
-    sort: query.sort,
-    order: backwards ? flip(query.direction) : query.direction,
-    limit: params.limit,
-    after,
-  });
+  const result = await listWithin(
+    table,
+    shape,
+    {
+      filter: query.filter,
+      sort: query.sort,
+      order: backwards ? flip(query.direction) : query.direction,
+      limit: params.limit,
+      after,
+    },
+    params.maxBytes ?? maxPageBytes,
+  );
   const items = backwards ? result.items.reverse() : result.items;
   const first = items[0];
   const last = items[items.length - 1];

@@ -89,6 +89,15 @@ export class PatientRefundService {
     });
   }
 
+  /** Stores refunds given whole (seed data) in one bulk insert, each charging its balances as `restore` does. */
+  async restoreMany(refunds: readonly PatientRefund[]): Promise<void> {
+    const rows = refunds.map(patientRefund);
+    await this.deps.store.patientRefunds.insertMany(
+      rows,
+      rows.map((r) => chargesOf(r.allocations, r.patient_external_id)),
+    );
+  }
+
   async get(id: string): Promise<PatientRefund> {
     const refund = await this.deps.store.patientRefunds.get(id);
     if (!refund) throw new NotFoundError("patient refund", id);

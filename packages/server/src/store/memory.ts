@@ -74,7 +74,7 @@ class MemoryTable<T, F, S extends string> implements RefundTable<T, F, S> {
     this.add(id, value, charges);
   }
 
-  async insertMany(values: readonly T[]): Promise<void> {
+  async insertMany(values: readonly T[], charges?: readonly (readonly BalanceCharge[] | undefined)[]): Promise<void> {
     const ids = new Set<string>();
     for (const value of values) {
       const id = this.shape.id(value);
@@ -82,7 +82,9 @@ class MemoryTable<T, F, S extends string> implements RefundTable<T, F, S> {
       ids.add(id);
     }
     // No await between the check and the last row: nothing else can run in between.
-    for (const value of values) this.add(this.shape.id(value), value, []);
+    values.forEach((value, i) => {
+      this.add(this.shape.id(value), value, charges?.[i] ?? []);
+    });
   }
 
   async get(id: string): Promise<T | undefined> {

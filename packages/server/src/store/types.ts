@@ -80,10 +80,11 @@ export interface RefundTable<T, F, S extends string> {
   /** Adds a row; rejects when the id exists or the guard throws. */
   insert(row: T, options?: InsertOptions): Promise<void>;
   /**
-   * Adds rows that charge no balance, all or none: rejects, storing none of them, when an id exists already or
-   * appears twice among `rows`. For bulk loads (imports, benchmarks): one round trip for the lot.
+   * Adds rows, all or none: rejects, storing none of them, when an id exists already or appears twice among `rows`.
+   * `charges[i]`, when given, is what `rows[i]` takes from balances (as `insert`'s `charges`, without a guard).
+   * For bulk loads (seeds, imports, benchmarks): one round trip for the lot.
    */
-  insertMany(rows: readonly T[]): Promise<void>;
+  insertMany(rows: readonly T[], charges?: readonly (readonly BalanceCharge[] | undefined)[]): Promise<void>;
   get(id: string): Promise<T | undefined>;
   /** Replaces a row by `apply(current)` atomically (no update is lost); `undefined` when there is no such row. */
   update(id: string, apply: (current: T) => T): Promise<T | undefined>;

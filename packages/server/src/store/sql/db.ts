@@ -146,11 +146,16 @@ class Mutex {
  */
 export function pgliteDb(pglite: PGlite, onClose: () => void = () => {}): SqlDb {
   const mutex = new Mutex();
+  // PGlite runs each statement on this thread, and its promises settle at once: the statements of a transaction
+  // would run back to back in one turn of the event loop, everything else waiting for the lot. Yielding before
+  // each statement lets timers and other requests' I/O in between, so the longest wait is one statement's.
   const raw: Queryable = {
     async query<R>(text: string, params?: readonly unknown[]) {
+      await yieldToEventLoop();
       return (await pglite.query<R>(text, params as unknown[])).rows;
     },
     async exec(script: string) {
+      await yieldToEventLoop();
       await pglite.exec(script);
     },
   };
@@ -170,6 +175,8 @@ export function pgliteDb(pglite: PGlite, onClose: () => void = () => {}): SqlDb 
     },
   );
 }
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const openDirs = new Set<string>();
 

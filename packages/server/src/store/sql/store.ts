@@ -148,13 +148,16 @@ class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
     });
   }
 
-  async insertMany(rows: readonly T[]): Promise<void> {
+  async insertMany(rows: readonly T[], charges?: readonly (readonly BalanceCharge[] | undefined)[]): Promise<void> {
     if (rows.length === 0) return;
     const columns: ColumnValue[][] = [[], [], [], ...this.columnNames.map(() => [])];
     const targets: [string[], string[], string[]] = [[], [], []];
-    for (const row of rows) {
+    const allCharges: BalanceCharge[] = [];
+    for (const [index, row] of rows.entries()) {
       const id = sqlText(this.def.id(row));
-      const values = [id, JSON.stringify(row), null, ...this.columnValues(row)];
+      const own = charges?.[index] ?? [];
+      allCharges.push(...own);
+      const values = [id, JSON.stringify(row), own.length > 0 ? JSON.stringify(own) : null, ...this.columnValues(row)];
       for (let i = 0; i < values.length; i++) (columns[i] as ColumnValue[]).push(values[i] as ColumnValue);
       if (!this.def.targets) continue;
       const [kinds, targetValues] = this.targetsOf(row);
@@ -168,6 +171,11 @@ class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
         "A row of the batch exists already, or the batch holds an id twice.",
       );
       if (targets[0].length > 0) await tx.query(this.insertTargetsSql, targets);
+      const totals = totalsOf(allCharges);
+      if (totals.size > 0) {
+        await lockBalances(tx, this.def.table, [...totals.keys()], true);
+        await addToBalances(tx, this.def.table, totals, 1);
+      }
     });
   }
 
