@@ -52,6 +52,7 @@ export const postgresTests = [
   "packages/server/test/store/server.test.ts",
   "packages/server/test/store/sql.test.ts",
   "test/contract/client.contract.test.ts",
+  "test/faults/hardening-stores.postgres.test.ts",
   "test/faults/kill.test.ts",
 ];
 
