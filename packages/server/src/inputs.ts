@@ -118,7 +118,8 @@ export function beforeBody(routes: RouteTable, auth: TokenAuthority, spec: OpenA
       if (!integer || given === undefined) continue;
       for (const value of [given].flat()) {
         if (typeof value !== "string" || !/^-?[0-9]+$/.test(value)) {
-          problems.push(`query.${parameter.name}: must be an integer written in decimal digits`);
+          // The words of the validator's own type check: `0x10` is no integer here.
+          problems.push(`query.${parameter.name}: must be an integer`);
           break;
         }
       }

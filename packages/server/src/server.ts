@@ -140,7 +140,7 @@ async function serve(
     now: options.now,
   });
   if (auth.ephemeralKey) {
-    logger.warn(
+    logger.info(
       "AUTH_SIGNING_KEY is not set: access tokens are signed with a random key of this process, so they stop working when it restarts and other instances refuse them. Set AUTH_SIGNING_KEY (the same on every instance) to keep them.",
     );
   }

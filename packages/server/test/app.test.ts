@@ -133,7 +133,8 @@ describe("HTTP errors outside the operations", () => {
 
   it("names the allowed methods on a 405", async () => {
     const reply = await h.request("PUT", "/api/patient-refunds/v1");
-    expect(reply.headers.get("allow")).toBe("POST, GET");
+    // HEAD wherever GET is, and OPTIONS everywhere.
+    expect(reply.headers.get("allow")).toBe("GET, HEAD, POST, OPTIONS");
   });
 });
 
