@@ -215,7 +215,7 @@ describe("pnpm start", () => {
     // A second server on the same folder would corrupt it: it refuses, naming the process that holds it.
     const rival = await runMain({ DATA_DIR: dataDir }, /Could not start/);
     expect(await rival.exited).toBe(1);
-    expect(rival.output).toContain(`in use by process ${second.child.pid}`);
+    expect(rival.output).toContain(`is in use by another server (process ${second.child.pid} on host `);
 
     // Killed without a chance to close, the database recovers on the next start.
     const patched = await call(second.url, "PATCH", path, { refund_note: { type: "set", value: "before the crash" } });
