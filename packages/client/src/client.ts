@@ -204,9 +204,8 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
   async function call<Data>(
     method: HttpMethod,
     o: RequestOptions | undefined,
-    expectBody: boolean,
     run: (init: CallInit) => Promise<Answer<Data>>,
-  ): Promise<ApiResponse<Data>> {
+  ): Promise<ApiResponse<Data | undefined>> {
     const limits = { timeoutMs: o?.timeoutMs ?? timeoutMs, signal: o?.signal };
     const maxRetries = (o?.retry ?? retryMethods.includes(method)) ? (o?.maxRetries ?? clientMaxRetries) : 0;
     const headers = o?.headers;
@@ -223,10 +222,7 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
       }
       const { response } = answer;
       if (response.ok) {
-        if (expectBody && answer.data === undefined) {
-          throw new UnexpectedResponseError(response.status, undefined, response.headers);
-        }
-        return { data: answer.data as Data, response, requestId: response.headers.get("X-Request-Id") ?? undefined };
+        return { data: answer.data, response, requestId: response.headers.get("X-Request-Id") ?? undefined };
       }
       const delayMs =
         attempt < maxRetries && isRetryableStatus(response.status)
@@ -237,24 +233,32 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
     }
   }
 
+  /** An operation that answers a body: resolves with it, or rejects when the answer has none. */
+  function read<Data>(
+    method: HttpMethod,
+    o: RequestOptions | undefined,
+    run: (init: CallInit) => Promise<Answer<Data>>,
+  ): Promise<ApiResponse<Data>> {
+    return call(method, o, run).then(present);
+  }
+
   function getToken(credentials: TokenRequest, o?: RequestOptions): Promise<ApiResponse<TokenResponse>> {
-    return call("POST", o, true, (init) => api.POST(tokenPath, { body: credentials, ...init }));
+    return read("POST", o, (init) => api.POST(tokenPath, { body: credentials, ...init }));
   }
 
   const withResponse: RefundsClientWithResponse = {
     patientRefunds: {
-      list: (query, o) =>
-        call("GET", o, true, (init) => api.GET("/api/patient-refunds/v1", { params: { query }, ...init })),
+      list: (query, o) => read("GET", o, (init) => api.GET("/api/patient-refunds/v1", { params: { query }, ...init })),
       get: (id, o) =>
-        call("GET", o, true, (init) =>
+        read("GET", o, (init) =>
           api.GET("/api/patient-refunds/v1/{patient_refund_id}", {
             params: { path: { patient_refund_id: id } },
             ...init,
           }),
         ),
-      create: (body, o) => call("POST", o, true, (init) => api.POST("/api/patient-refunds/v1", { body, ...init })),
+      create: (body, o) => read("POST", o, (init) => api.POST("/api/patient-refunds/v1", { body, ...init })),
       update: (id, body, o) =>
-        call("PATCH", o, true, (init) =>
+        read("PATCH", o, (init) =>
           api.PATCH("/api/patient-refunds/v1/{patient_refund_id}", {
             params: { path: { patient_refund_id: id } },
             body,
@@ -262,7 +266,7 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
           }),
         ),
       delete: (id, o) =>
-        call("DELETE", o, false, (init) =>
+        call("DELETE", o, (init) =>
           api.DELETE("/api/patient-refunds/v1/{patient_refund_id}", {
             params: { path: { patient_refund_id: id } },
             ...init,
@@ -271,18 +275,18 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
     },
     nonInsurancePayerRefunds: {
       list: (query, o) =>
-        call("GET", o, true, (init) => api.GET("/api/non-insurance-payer-refunds/v1", { params: { query }, ...init })),
+        read("GET", o, (init) => api.GET("/api/non-insurance-payer-refunds/v1", { params: { query }, ...init })),
       get: (id, o) =>
-        call("GET", o, true, (init) =>
+        read("GET", o, (init) =>
           api.GET("/api/non-insurance-payer-refunds/v1/{non_insurance_payer_refund_id}", {
             params: { path: { non_insurance_payer_refund_id: id } },
             ...init,
           }),
         ),
       create: (body, o) =>
-        call("POST", o, true, (init) => api.POST("/api/non-insurance-payer-refunds/v1", { body, ...init })),
+        read("POST", o, (init) => api.POST("/api/non-insurance-payer-refunds/v1", { body, ...init })),
       update: (id, body, o) =>
-        call("PATCH", o, true, (init) =>
+        read("PATCH", o, (init) =>
           api.PATCH("/api/non-insurance-payer-refunds/v1/{non_insurance_payer_refund_id}", {
             params: { path: { non_insurance_payer_refund_id: id } },
             body,
@@ -290,7 +294,7 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
           }),
         ),
       delete: (id, o) =>
-        call("DELETE", o, false, (init) =>
+        call("DELETE", o, (init) =>
           api.DELETE("/api/non-insurance-payer-refunds/v1/{non_insurance_payer_refund_id}", {
             params: { path: { non_insurance_payer_refund_id: id } },
             ...init,
@@ -308,6 +312,11 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
     use: (...middleware) => api.use(...middleware),
     eject: (...middleware) => api.eject(...middleware),
   };
+}
+
+function present<Data>({ data, response, requestId }: ApiResponse<Data | undefined>): ApiResponse<Data> {
+  if (data === undefined) throw new UnexpectedResponseError(response.status, undefined, response.headers);
+  return { data, response, requestId };
 }
 
 function dataOf<Data>(answer: ApiResponse<Data>): Data {

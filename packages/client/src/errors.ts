@@ -268,7 +268,7 @@ function errorNameOf(body: unknown): string | undefined {
 }
 
 function contentOf(body: unknown): unknown {
-  return errorNameOf(body) === undefined ? undefined : (body as { content?: unknown }).content;
+  return isObject(body) && typeof body.errorName === "string" ? body.content : undefined;
 }
 
 /** The envelope's `content.message` when it has one, else the body as {@link describe} puts it. */

@@ -100,7 +100,8 @@ describe("against the Prism mock", () => {
       name: "422 UnprocessableEntityError for a request the mock rejects",
       call: (c: RefundsClient) => c.patientRefunds.list({ limit: 5000 }),
       want: UnprocessableEntityError,
-      content: { message: "query.limit: must be <= 999" },
+      // The violation named, in whichever wording the validator behind the mock has ("<= 999", "at most 999").
+      content: { message: expect.stringMatching(/^query\.limit: must be .*999$/) },
     },
   ])("typed error: $name", async ({ call, want, content }) => {
     const error = await call(client).catch((e: unknown) => e);
