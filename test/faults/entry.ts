@@ -20,7 +20,7 @@ export function stopEntries(): void {
  * another program (`["unshare", "--pid", "--fork"]`: the entry as PID 1 of a new PID namespace).
  */
 export async function startEntry(env: Record<string, string>, wrapper: readonly string[] = []) {
-  const [command, ...args] = [...wrapper, process.execPath, "--import", "tsx", main] as [string, ...string[]];
+  const [command = process.execPath, ...args] = [...wrapper, process.execPath, "--import", "tsx", main];
   const child = spawn(command, args, {
     env: { ...process.env, PORT: "0", NODE_ENV: "", AUTH_TOKENS: entryToken, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
