@@ -3,7 +3,7 @@
 // endpoint (a signing key of its own, strict base64url, the throttle, form-encoded credentials).
 import { createHmac } from "node:crypto";
 import { brotliCompressSync, deflateRawSync, gzipSync } from "node:zlib";
-import { startServer, TokenAuthority } from "@refunds-api/server";
+import { readConfig, startServer, TokenAuthority } from "@refunds-api/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FaultServer, faultToken, rawRequest, startFaultServer } from "./support.js";
 
@@ -368,5 +368,28 @@ describe("tokens", () => {
     } finally {
       await throttled.stop();
     }
+  });
+});
+
+describe("configuration", () => {
+  it.each([
+    { env: { AUTH_SIGNING_KEY: "short" }, error: /AUTH_SIGNING_KEY must be at least 32 characters long/ },
+    { env: { AUTH_PREVIOUS_SIGNING_KEY: "short" }, error: /AUTH_PREVIOUS_SIGNING_KEY must be at least 32/ },
+    { env: { CORS_ORIGINS: "app.example.com" }, error: /CORS_ORIGINS must be \* or a comma-separated list/ },
+    { env: { CORS_ORIGINS: "https://app.example.com/path" }, error: /not "https:\/\/app.example.com\/path"/ },
+  ])("refuses $env", ({ env, error }) => {
+    expect(() => readConfig(env)).toThrow(error);
+  });
+
+  it("reads keys and origins", () => {
+    const key = "x".repeat(32);
+    expect(
+      readConfig({ AUTH_SIGNING_KEY: key, CORS_ORIGINS: "https://a.example, http://localhost:5173" }),
+    ).toMatchObject({
+      signingKey: key,
+      corsOrigins: ["https://a.example", "http://localhost:5173"],
+    });
+    expect(readConfig({ CORS_ORIGINS: "*" }).corsOrigins).toBe("*");
+    expect(readConfig({}).corsOrigins).toBeUndefined();
   });
 });
