@@ -33,6 +33,9 @@ export const authMessages: Record<TokenProblem, string> = {
 
 type ValidatorSpec = Parameters<typeof OpenApiValidator.middleware>[0]["apiSpec"];
 
+/** The documents (as JSON) the validator has checked against the OpenAPI schema in this process. */
+const checkedSpecs = new Set<string>();
+
 /**
  * The validator's middleware: `OpenApiValidator.middleware()` (route lookup, bearer security through
  * `validateSecurity.handlers`, request validation), preceded, when asked, by the response check of `responses.ts`.
@@ -43,10 +46,15 @@ type ValidatorSpec = Parameters<typeof OpenApiValidator.middleware>[0]["apiSpec"
  */
 export function openApiValidator(options: ValidatorOptions): RequestHandler[] {
   const apiSpec = validatorSpec(options.spec);
+  // The validator checks a document against the OpenAPI schema on every `middleware()` call (tens of milliseconds);
+  // a process that builds many apps from one spec (tests, reloads) has it checked once.
+  const text = JSON.stringify(apiSpec);
+  const validateApiSpec = !checkedSpecs.has(text);
+  checkedSpecs.add(text);
   const installed: RequestHandler[] = OpenApiValidator.middleware({
     // Our document type is a structural subset of the validator's; the validator checks the document itself.
     apiSpec: apiSpec as unknown as ValidatorSpec,
-    validateApiSpec: true,
+    validateApiSpec,
     validateRequests: { allErrors: true, discriminator: true, allowUnknownQueryParameters: false },
     validateResponses: false,
     validateFormats: true,
