@@ -11,6 +11,7 @@ import { createServices, defaultOrganizationId } from "./service/index.js";
 import { readSpec, type SchemaObject, validatorSpec } from "./spec.js";
 import type { Store } from "./store/types.js";
 import type { NonInsurancePayer, NonInsurancePayerRefund, PatientRefund } from "./types.js";
+import { mustBeOfType, mustMatchFormat } from "./words.js";
 
 /** Everything a seed file may hold; every key is optional. */
 export interface SeedData extends DirectoryData {
@@ -282,21 +283,6 @@ export function readSeedFile(path: string | URL): SeedData {
   return checkSeed(data, `SEED_FILE ${name}`);
 }
 
-const formatWords: Record<string, string> = {
-  uuid: "a UUID",
-  "date-time": "an RFC 3339 date-time such as 2024-01-15T09:30:00Z",
-  date: "a date such as 2024-01-15",
-};
-const typeWords: Record<string, string> = {
-  string: "a string",
-  integer: "an integer",
-  number: "a number",
-  boolean: "true or false",
-  object: "an object",
-  array: "an array",
-  null: "null",
-};
-
 /** `/patient_refunds/0/allocations` → `patient_refunds[0].allocations`; the root is `seed`. */
 function fieldOf(pointer: string, extra?: string): string {
   const segments = pointer.split("/").slice(1);
@@ -322,11 +308,11 @@ function describeSeedError(e: ErrorObject, components: Record<string, SchemaObje
       return `${fieldOf(e.instancePath, String(params.additionalProperty ?? params.unevaluatedProperty))}: is not a known field`;
     case "format": {
       const format = String(params.format);
-      return `${fieldOf(e.instancePath)}: must be ${formatWords[format] ?? `a valid ${format}`}`;
+      return `${fieldOf(e.instancePath)}: ${mustMatchFormat(format)}`;
     }
     case "type": {
       const types = [params.type].flat().flatMap((t) => String(t).split(","));
-      return `${fieldOf(e.instancePath)}: must be ${types.map((t) => typeWords[t] ?? t).join(" or ")}`;
+      return `${fieldOf(e.instancePath)}: ${mustBeOfType(types)}`;
     }
     case "enum":
       return `${fieldOf(e.instancePath)}: must be one of ${(params.allowedValues as unknown[]).join(", ")}`;

@@ -15,6 +15,7 @@ import {
 } from "./errors.js";
 import { ResponseChecker, responseValidation } from "./responses.js";
 import { type OpenApiDocument, resolveRef, type SchemaObject, type SpecOperation, validatorSpec } from "./spec.js";
+import { mustBeOfType, mustMatchFormat } from "./words.js";
 
 /** Options of the validator middleware. */
 export interface ValidatorOptions {
@@ -186,21 +187,6 @@ export function matchedRoute(req: Request): RouteMatch | undefined {
   return (req as Request & { openapi?: RouteMatch }).openapi;
 }
 
-const formatWords: Record<string, string> = {
-  uuid: "a UUID",
-  "date-time": "an RFC 3339 date-time such as 2024-01-15T09:30:00Z",
-  date: "a date such as 2024-01-15",
-};
-const typeWords: Record<string, string> = {
-  string: "a string",
-  integer: "an integer",
-  number: "a number",
-  boolean: "true or false",
-  object: "an object",
-  array: "an array",
-  null: "null",
-};
-
 interface ProblemContext {
   req: Request;
   spec: OpenApiDocument;
@@ -231,7 +217,7 @@ function describeProblem(problem: { path: string; message: string; errorCode?: s
       break;
     case "format": {
       const format = typeof schema?.format === "string" ? schema.format : undefined;
-      if (format) return `${field}: must be ${formatWords[format] ?? `a valid ${format}`}`;
+      if (format) return `${field}: ${mustMatchFormat(format)}`;
       break;
     }
     case "type":
@@ -240,7 +226,7 @@ function describeProblem(problem: { path: string; message: string; errorCode?: s
       // A union's branches are all objects (the validator's copy says so; the spec leaves it to the branches).
       const type = schema?.type ?? (schema?.discriminator ? "object" : undefined);
       const types = type === undefined ? undefined : [type].flat();
-      if (types) return `${field}: must be ${types.map((t) => typeWords[t] ?? t).join(" or ")}`;
+      if (types) return `${field}: ${mustBeOfType(types)}`;
       break;
     }
     case "enum":
