@@ -94,7 +94,10 @@ describe("pnpm dev", { timeout: 180_000 }, () => {
     const good = readFileSync(schema, "utf8");
     const from = output.length;
     writeFileSync(schema, `${good}\n  broken:\n    $ref: ./DoesNotExist.yaml\n`);
-    await until("the refusal", async () => output.slice(from).includes("does not lint"));
+    // The refusal and the problems under it may come in separate writes: wait for both.
+    await until("the refusal and its problems", async () =>
+      /does not lint[\s\S]*DoesNotExist/.test(output.slice(from)),
+    );
     expect(output.slice(from)).toMatch(/DoesNotExist/);
     expect(await text(`${server}/openapi.json`)).toBe(before);
     writeFileSync(schema, good);
