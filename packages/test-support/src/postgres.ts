@@ -1,5 +1,5 @@
 // A throwaway PostgreSQL cluster from Debian's server binaries (initdb and pg_ctl), and databases on it.
-import { execFile as execFileCb } from "node:child_process";
+import { execFile as execFileCb, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -84,11 +84,13 @@ export async function startPostgres(options: { maxConnections?: number } = {}): 
         if (attempt < 3 && /could not bind|Address already in use/i.test(text)) continue;
         throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${text.slice(-4000)}`);
       }
+      const watchdog = stopWhenGone(process.pid, asRoot, bin, data, dir);
       let stopped: Promise<void> | undefined;
       return {
         url: `postgres://postgres@127.0.0.1:${port}/postgres`,
         dir,
         stop() {
+          watchdog.kill();
           stopped ??= run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "-t", "60", "stop"])
             .catch(() => {})
             .then(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,6 +102,21 @@ export async function startPostgres(options: { maxConnections?: number } = {}): 
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * A detached shell that stops the cluster and removes its folder once process `pid` is gone, so that a run killed
+ * before its teardown (Ctrl-C, SIGTERM, SIGKILL) leaves no server behind. It asks once a second.
+ */
+function stopWhenGone(pid: number, asRoot: boolean, bin: string, data: string, dir: string) {
+  const pgCtl = `${asRoot ? "runuser -u postgres -- " : ""}"$2/pg_ctl"`;
+  const script = `while kill -0 "$1" 2>/dev/null; do sleep 1; done; ${pgCtl} -D "$3" -m immediate stop; rm -rf "$4"`;
+  const child = spawn("sh", ["-c", script, "postgres-watchdog", String(pid), bin, data, dir], {
+    detached: true,
+    stdio: "ignore",
+  });
+  child.unref();
+  return child;
 }
 
 /** A database made by `createDatabase`. */
