@@ -3,14 +3,12 @@
 // listens on PORT for the whole session. On a `reload` message from dev.js a new Prism is built from the bundle
 // on disk, the front switches to it, and the old one closes: no restart, no closed port, no Prism start-up.
 import { createServer } from "node:http";
-import { createRequire } from "node:module";
+// Prism's own libraries, the ones `prism mock` is built from, as published packages of their own.
+import { createLogger } from "@stoplight/prism-core";
+import { getHttpOperationsFromSpec } from "@stoplight/prism-http";
+import { createServer as createPrismServer } from "@stoplight/prism-http-server";
 
 const { createWireFront } = await import(new URL("../../testing/src/wire-front.ts", import.meta.url).href);
-const testing = createRequire(new URL("../../testing/package.json", import.meta.url));
-const prism = createRequire(testing.resolve("@stoplight/prism-cli/package.json"));
-const { getHttpOperationsFromSpec } = prism("@stoplight/prism-http");
-const { createServer: createPrismServer } = prism("@stoplight/prism-http-server");
-const { createLogger } = prism("@stoplight/prism-core");
 const { specYamlPath } = await import(new URL("../index.js", import.meta.url).href);
 
 const port = Number(process.env.PORT ?? 4010);
