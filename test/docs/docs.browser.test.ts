@@ -207,8 +207,12 @@ describe("the docs page in headless Chromium", () => {
     );
     await panel.waitFor();
     for (const sample of expected) {
-      // The language picker is the panel header's last dropdown; the choice holds for every operation.
-      const picker = panel.locator("[data-component-name='Dropdown/Dropdown'] > button").last();
+      // The language picker is the panel's dropdown that names a language (an operation with two request media
+      // types has a second one, for the payload's); the choice holds for every operation.
+      const picker = panel
+        .locator("[data-component-name='Dropdown/Dropdown'] > button")
+        .filter({ hasText: /^\s*(curl|TypeScript|Payload)\s*$/ })
+        .first();
       if ((await picker.textContent())?.trim() !== sample.label) {
         await picker.click();
         await page.getByRole("menuitem", { name: sample.label, exact: true }).click();
