@@ -105,15 +105,18 @@ export function createApp(options: AppOptions): Express {
   app.disable("etag");
   // Node's parser without its silent cut at 1,000 pairs: `queryParameterCap` refuses longer query strings instead.
   app.set("query parser", (query: string) => parseQuery(query, "&", "=", { maxKeys: 0 }));
-  app.use((req, res, next) => {
-    const given = req.headers["x-request-id"];
-    req.id = typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
-    res.setHeader("X-Request-Id", req.id);
-    next();
-  });
+  // Middleware that every request passes runs in a few chained layers (see `chain`), not a router layer each.
+  const front: RequestHandler[] = [
+    (req, res, next) => {
+      const given = req.headers["x-request-id"];
+      req.id = typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
+      res.setHeader("X-Request-Id", req.id);
+      next();
+    },
+  ];
   // A silent logger would log nothing; skipping pino-http then saves its per-request child loggers.
   if (logger.level !== "silent") {
-    app.use(
+    front.push(
       pinoHttp({
         logger,
         genReqId: (req) => req.id,
@@ -145,9 +148,8 @@ export function createApp(options: AppOptions): Express {
     );
   }
 
-  app.use(cors(options.cors, paths));
-  app.use(optionsAndHead(paths));
-  app.use(queryParameterCap());
+  front.push(cors(options.cors, paths), optionsAndHead(paths), queryParameterCap());
+  app.use(chain(front));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -161,12 +163,13 @@ export function createApp(options: AppOptions): Express {
   app.use(docsRoutes({ docsPath }));
   app.all(fixedGetPaths, getOnly());
 
-  if (options.control) app.use(options.control.journalHook);
+  const api: RequestHandler[] = [];
+  if (options.control) api.push(options.control.journalHook);
   // The token (and the query's integers) before a byte of the body is read or inflated.
-  app.use(beforeBody(routes, options.auth, spec));
+  api.push(beforeBody(routes, options.auth, spec));
   // Any JSON value parses, so a body of the wrong type (`"refund"`, `null`) is the operation's 422, not a 400
   // that calls valid JSON malformed.
-  app.use(
+  api.push(
     express.json({
       limit: bodyLimit,
       strict: false,
@@ -177,7 +180,7 @@ export function createApp(options: AppOptions): Express {
     }),
   );
   // OAuth clients send client credentials form-encoded (RFC 6749 section 4.4); only the token endpoint takes it.
-  app.use(
+  api.push(
     express.urlencoded({
       extended: false,
       limit: "16kb",
@@ -188,15 +191,14 @@ export function createApp(options: AppOptions): Express {
         (req as Request).is("application/x-www-form-urlencoded") !== false,
     }),
   );
-  if (options.control) app.use(options.control.controlHook);
-  app.use(arrayCaps(routes, spec));
-  app.use(chain(openApiValidator({ spec, auth: options.auth, validateResponses: options.validateResponses ?? true })));
-  app.use(afterValidation(routes, spec));
+  if (options.control) api.push(options.control.controlHook);
+  api.push(arrayCaps(routes, spec));
+  api.push(...openApiValidator({ spec, auth: options.auth, validateResponses: options.validateResponses ?? true }));
+  api.push(afterValidation(routes, spec));
+  if (!options.serve) api.push(tokenThrottle(options.auth));
+  app.use(chain(api));
   if (options.serve) app.use(options.serve);
-  else {
-    app.use(tokenThrottle(options.auth));
-    mountOperations(app, operations, { ...services, auth: options.auth });
-  }
+  else mountOperations(app, operations, { ...services, auth: options.auth });
   app.use((req) => {
     throw new RouteNotFoundError(req.method, req.path);
   });
