@@ -16,6 +16,7 @@ export const fastTests = [
   "packages/client/test/errors.test.ts",
   "packages/client/test/transport.test.ts",
   "packages/contract/test/models.test.ts",
+  "packages/core/test/**/*.test.ts",
   "packages/server/test/app.test.ts",
   "packages/server/test/auth.test.ts",
   "packages/server/test/errors.test.ts",

@@ -25,6 +25,7 @@ const pnpm = ["-y", "pnpm@10.34.9"];
 const publicPackages = [
   "@refunds-api/client",
   "@refunds-api/contract",
+  "@refunds-api/core",
   "@refunds-api/server",
   "@refunds-api/spec",
   "@refunds-api/testing",

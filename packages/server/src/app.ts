@@ -5,6 +5,23 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse as parseQuery } from "node:querystring";
+import type { Runtime, Store } from "@refunds-api/core";
+import {
+  ApiError,
+  BadRequestError,
+  createMemoryStore,
+  createServices,
+  Directory,
+  DomainError,
+  defaultOrganizationId,
+  fromDomainError,
+  InternalServerError,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  RouteNotFoundError,
+  RouteTable,
+  UnsupportedMediaTypeError,
+} from "@refunds-api/core";
 import { specJsonPath, specYamlPath } from "@refunds-api/spec";
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from "express";
 import { type Logger, pino } from "pino";
@@ -12,16 +29,6 @@ import { pinoHttp } from "pino-http";
 import type { TokenAuthority } from "./auth.js";
 import type { ControlSurface } from "./control/index.js";
 import { docsRoutes } from "./docs.js";
-import {
-  ApiError,
-  BadRequestError,
-  fromDomainError,
-  InternalServerError,
-  MethodNotAllowedError,
-  PayloadTooLargeError,
-  RouteNotFoundError,
-  UnsupportedMediaTypeError,
-} from "./errors.js";
 import {
   allowHeader,
   type CorsOptions,
@@ -32,15 +39,9 @@ import {
   queryParameterCap,
   sentMethod,
 } from "./http.js";
-import { afterValidation, arrayCaps, beforeBody, noteEmptyBody, RouteTable, tokenThrottle } from "./inputs.js";
+import { afterValidation, arrayCaps, beforeBody, noteEmptyBody, tokenThrottle } from "./inputs.js";
 import { mountOperations } from "./routes/index.js";
-import type { Runtime } from "./service/allocations.js";
-import { Directory } from "./service/directory.js";
-import { DomainError } from "./service/errors.js";
-import { createServices, defaultOrganizationId } from "./service/index.js";
 import { readSpec, specOperations } from "./spec.js";
-import { createMemoryStore } from "./store/memory.js";
-import type { Store } from "./store/types.js";
 import { chain, fromValidatorError, isValidatorError, openApiValidator } from "./validation.js";
 
 /** Everything the app is built from. */

@@ -3,7 +3,18 @@
 // secret: a token must not let anyone test guesses of the secret offline. Instances behind one database share the
 // key; without one, each process draws a random key, and its tokens die with it.
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import type { TokenResponse } from "./types.js";
+import {
+  type Authority,
+  defaultThrottle,
+  type Exchange,
+  FailureThrottle,
+  type ThrottleOptions,
+  type TokenProblem,
+  type TokenResponse,
+  throttledExchange,
+} from "@refunds-api/core";
+
+export { bearerToken, type Exchange, type ThrottleOptions, type TokenProblem } from "@refunds-api/core";
 
 /** Who may get tokens, how tokens are signed, and for how long they stay valid. */
 export interface AuthOptions {
@@ -30,9 +41,6 @@ export interface AuthOptions {
   now?: () => number;
 }
 
-/** Why a token was refused. */
-export type TokenProblem = "missing" | "invalid" | "expired";
-
 /** The shortest signing key accepted. */
 export const minSigningKeyLength = 32;
 
@@ -41,14 +49,8 @@ const base64url = /^[A-Za-z0-9_-]+$/;
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest();
 
-/** The outcome of a credential exchange. */
-export type Exchange =
-  | { ok: true; token: TokenResponse }
-  | { ok: false; reason: "credentials" }
-  | { ok: false; reason: "throttled"; retryAfterSeconds: number };
-
 /** Issues and checks access tokens. */
-export class TokenAuthority {
+export class TokenAuthority implements Authority {
   readonly tokenTtlSeconds: number;
   /** True when no signing key was given and this process drew one: its tokens do not survive a restart. */
   readonly ephemeralKey: boolean;
@@ -109,16 +111,7 @@ export class TokenAuthority {
    * ends; so guessing online goes no faster than the limits allow.
    */
   exchange(clientId: string, clientSecret: string, address: string): Exchange {
-    const keys = [`client\u0000${clientId}\u0000${address}`, `address\u0000${address}`];
-    const retryAfterSeconds = this.throttle.blocked(keys);
-    if (retryAfterSeconds !== undefined) return { ok: false, reason: "throttled", retryAfterSeconds };
-    const token = this.issue(clientId, clientSecret);
-    if (!token) {
-      this.throttle.fail(keys);
-      return { ok: false, reason: "credentials" };
-    }
-    this.throttle.succeed(keys.slice(0, 1));
-    return { ok: true, token };
+    return throttledExchange(this.throttle, () => this.issue(clientId, clientSecret), clientId, address);
   }
 
   /** Undefined when the token may be used now, else why not. */
@@ -155,77 +148,4 @@ function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a, "latin1");
   const y = Buffer.from(b, "latin1");
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** Limits of the token endpoint's failure throttle. */
-export interface ThrottleOptions {
-  /** Failures of one client id from one address within `windowSeconds` before a pause. */
-  perClient: number;
-  /** Failures from one address (any client id) within `windowSeconds` before a pause. */
-  perAddress: number;
-  /** How long failures count, and how long the pause lasts. */
-  windowSeconds: number;
-  /** Keys remembered at most; the oldest go first. */
-  maxKeys: number;
-}
-
-const defaultThrottle: ThrottleOptions = { perClient: 10, perAddress: 50, windowSeconds: 300, maxKeys: 10_000 };
-
-/** Fixed windows of failures per key: a key over its limit is paused until its window ends. */
-class FailureThrottle {
-  private readonly windows = new Map<string, { failures: number; until: number }>();
-
-  constructor(
-    private readonly options: ThrottleOptions,
-    private readonly now: () => number,
-  ) {}
-
-  private limitOf(key: string): number {
-    return key.startsWith("client") ? this.options.perClient : this.options.perAddress;
-  }
-
-  /** Seconds until the longest pause among `keys` ends, or undefined when none is paused. */
-  blocked(keys: readonly string[]): number | undefined {
-    const now = this.now();
-    let until = 0;
-    for (const key of keys) {
-      const window = this.windows.get(key);
-      if (window && window.until > now && window.failures >= this.limitOf(key)) until = Math.max(until, window.until);
-    }
-    return until > 0 ? Math.max(1, Math.ceil((until - now) / 1000)) : undefined;
-  }
-
-  fail(keys: readonly string[]): void {
-    const now = this.now();
-    for (const key of keys) {
-      const window = this.windows.get(key);
-      if (window && window.until > now) window.failures++;
-      else {
-        this.windows.delete(key);
-        this.windows.set(key, { failures: 1, until: now + this.options.windowSeconds * 1000 });
-      }
-    }
-    this.prune(now);
-  }
-
-  succeed(keys: readonly string[]): void {
-    for (const key of keys) this.windows.delete(key);
-  }
-
-  private prune(now: number): void {
-    if (this.windows.size <= this.options.maxKeys) return;
-    for (const [key, window] of this.windows) if (window.until <= now) this.windows.delete(key);
-    // Still too many: forget the oldest windows (a Map iterates in insertion order).
-    for (const key of this.windows.keys()) {
-      if (this.windows.size <= this.options.maxKeys) break;
-      this.windows.delete(key);
-    }
-  }
-}
-
-/** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), or undefined. */
-export function bearerToken(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const match = /^bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
 }

@@ -6,9 +6,9 @@
 // that element (an older build, another file) is served as it is.
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { RouteNotFoundError } from "@refunds-api/core";
 import { specJsonPath } from "@refunds-api/spec";
 import express, { type Request, type Response, type Router } from "express";
-import { RouteNotFoundError } from "./errors.js";
 
 /** Options of {@link docsRoutes}. */
 export interface DocsOptions {

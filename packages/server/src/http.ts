@@ -1,8 +1,9 @@
 // HTTP semantics around the operations: CORS (with preflight), OPTIONS and HEAD, 405 with `Allow` on every known
 // path, and the cap on query parameters. None of it depends on the validator: it runs before the body is read.
+
+import type { RouteTable } from "@refunds-api/core";
+import { BadRequestError, MethodNotAllowedError } from "@refunds-api/core";
 import type { Request, RequestHandler } from "express";
-import { BadRequestError, MethodNotAllowedError } from "./errors.js";
-import type { RouteTable } from "./inputs.js";
 
 /** Which browser origins may call the server. Off (no CORS headers at all) unless configured. */
 export interface CorsOptions {

@@ -1,11 +1,57 @@
-// @refunds-api/server: the validated reference server of the Refunds API.
+// @refunds-api/server: the validated reference server of the Refunds API. The rules themselves (service, memory
+// store, errors) come from @refunds-api/core and are re-exported here for the server's users.
+
+export type {
+  BalanceCharge,
+  Cursor,
+  InsertOptions,
+  NonInsurancePayerRefundFilter,
+  PageQuery,
+  PageResult,
+  PatientRefundFilter,
+  RefundTable,
+  SortValue,
+  Store,
+} from "@refunds-api/core";
+export {
+  ApiError,
+  BadRequestError,
+  type ClaimRecord,
+  createMemoryStore,
+  createServices,
+  Directory,
+  type DirectoryData,
+  DomainError,
+  defaultOrganizationId,
+  EntityNotFoundError,
+  type ErrorEnvelope,
+  fromDomainError,
+  InternalServerError,
+  InvalidPageTokenError,
+  MethodNotAllowedError,
+  NotFoundError,
+  type OperationHandler,
+  type OperationHandlers,
+  type OperationId,
+  type OperationInput,
+  OverdraftError,
+  type PaidBalance,
+  PayerDisabledError,
+  PayloadTooLargeError,
+  ReallocationWouldOverdraftError,
+  RouteNotFoundError,
+  type Runtime,
+  type Services,
+  TooManyRequestsError,
+  UnauthorizedError,
+  UnprocessableEntityError,
+  UnsupportedMediaTypeError,
+} from "@refunds-api/core";
 export { type AppOptions, createApp } from "./app.js";
 export { type AuthOptions, bearerToken, TokenAuthority, type TokenProblem } from "./auth.js";
 export { devCredentials, readConfig, readStoreConfig, type ServerConfig } from "./config.js";
 export * from "./control/index.js";
-export * from "./errors.js";
 export { createLogger, type LogFormat, type LoggerOptions } from "./logging.js";
-export type { OperationHandler, OperationHandlers, OperationId, OperationInput } from "./routes/types.js";
 export {
   checkSeed,
   defaultSeed,
@@ -23,11 +69,5 @@ export {
   type StartOptions,
   startServer,
 } from "./server.js";
-export type { Runtime } from "./service/allocations.js";
-export { type ClaimRecord, Directory, type DirectoryData, type PaidBalance } from "./service/directory.js";
-export * from "./service/errors.js";
-export { createServices, defaultOrganizationId, type Services } from "./service/index.js";
 export { readSpec, type SpecOperation, specOperations } from "./spec.js";
 export { createStore, describeStore, type StoreKind, type StoreOptions } from "./store/create.js";
-export { createMemoryStore } from "./store/memory.js";
-export type * from "./store/types.js";

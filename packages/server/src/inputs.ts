@@ -1,102 +1,27 @@
-// Request checks the validator does not make, each at the point where it is cheapest and answers truest:
-// - before the body is read: the bearer token (a request without one gets its 403 before any byte is parsed or
-//   inflated) and integer query values written in decimal digits only (Ajv's coercion takes `0x10`, `0b11`, ` 1`);
-// - after validation: a required body that was sent empty, strings with unpaired surrogates (which no store can
-//   keep as sent), and ids in their canonical form (UUIDs lower-case, as the server writes them), so that every
-//   comparison downstream is exact;
-// - the token endpoint's throttle of failed credential checks.
-import type { Request, RequestHandler } from "express";
-import type { TokenAuthority } from "./auth.js";
-import { bearerToken } from "./auth.js";
-import { TooManyRequestsError, UnauthorizedError, UnprocessableEntityError } from "./errors.js";
-import { canonicalIds } from "./ids.js";
-import { type OpenApiDocument, resolveRef, type SchemaObject } from "./spec.js";
-import { authMessages, matchedRoute } from "./validation.js";
-
-interface ParameterObject {
-  name: string;
-  in: string;
-  required?: boolean;
-  schema?: SchemaObject;
-}
-
-interface OperationObject {
-  operationId?: string;
-  security?: Record<string, unknown>[];
-  parameters?: SchemaObject[];
-  requestBody?: { required?: boolean; content?: Record<string, { schema?: SchemaObject }> };
-}
-
-/** One operation as these checks see it. */
-export interface RouteOperation {
-  operationId: string;
-  method: string;
-  /** Whether a bearer token is required. */
-  secured: boolean;
-  parameters: ParameterObject[];
-  bodyRequired: boolean;
-  bodySchema?: SchemaObject;
-}
-
-const httpMethods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-
-/** The spec's paths, matched as the validator's route lookup does (case-insensitive, optional trailing slash). */
-export class RouteTable {
-  private readonly routes: { pattern: RegExp; operations: Map<string, RouteOperation> }[] = [];
-
-  constructor(spec: OpenApiDocument) {
-    const global = (spec.security as Record<string, unknown>[] | undefined) ?? [];
-    for (const [template, item] of Object.entries(spec.paths)) {
-      const shared = ((item.parameters ?? []) as SchemaObject[]).map((p) => resolveRef(spec, p));
-      const operations = new Map<string, RouteOperation>();
-      for (const method of httpMethods) {
-        const op = item[method] as OperationObject | undefined;
-        if (!op?.operationId) continue;
-        const security = op.security ?? global;
-        const own = (op.parameters ?? []).map((p) => resolveRef(spec, p));
-        const body = op.requestBody;
-        operations.set(method.toUpperCase(), {
-          operationId: op.operationId,
-          method: method.toUpperCase(),
-          secured: security.length > 0 && !security.some((s) => Object.keys(s).length === 0),
-          parameters: [...shared, ...own] as unknown as ParameterObject[],
-          bodyRequired: body?.required === true,
-          bodySchema: body?.content?.["application/json"]?.schema,
-        });
-      }
-      const source = template
-        .split(/(\{[^}]+\})/)
-        .map((part) => (part.startsWith("{") ? "([^/]+)" : part.replace(/[.*+?^$()|[\]\\]/g, "\\$&")))
-        .join("");
-      this.routes.push({ pattern: new RegExp(`^${source}/?$`, "i"), operations });
-    }
-  }
-
-  /** The operation of `method` at `path`, if the spec has one. */
-  find(method: string, path: string): RouteOperation | undefined {
-    for (const route of this.routes) if (route.pattern.test(path)) return route.operations.get(method.toUpperCase());
-    return undefined;
-  }
-
-  /** The methods the spec has at `path`, or undefined when the path is none of the spec's. */
-  methodsAt(path: string): string[] | undefined {
-    for (const route of this.routes) if (route.pattern.test(path)) return [...route.operations.keys()];
-    return undefined;
-  }
-
-  byOperationId(operationId: string): RouteOperation | undefined {
-    for (const route of this.routes) {
-      for (const op of route.operations.values()) if (op.operationId === operationId) return op;
-    }
-    return undefined;
-  }
-}
+// The request checks of @refunds-api/core (`checks.ts`) as Express middleware, each at the point where it is
+// cheapest and answers truest: the bearer token and integer query values before a byte of the body is read or
+// inflated; array caps before validation; empty bodies, surrogates and canonical ids after it; and the token
+// endpoint's throttle of failed credential checks.
+import {
+  ArrayCaps,
+  type Authority,
+  authMessages,
+  bearerToken,
+  checkQueryIntegers,
+  checkValidated,
+  type OpenApiDocument,
+  type RouteTable,
+  TooManyRequestsError,
+  UnauthorizedError,
+} from "@refunds-api/core";
+import type { RequestHandler } from "express";
+import { matchedRoute } from "./validation.js";
 
 /**
  * Before the body is read: the bearer token of a secured operation (403, the answer the validator would give
  * after parsing), then integer query values (422 unless plain decimal digits, with an optional minus sign).
  */
-export function beforeBody(routes: RouteTable, auth: TokenAuthority, spec: OpenApiDocument): RequestHandler {
+export function beforeBody(routes: RouteTable, auth: Authority, spec: OpenApiDocument): RequestHandler {
   return function beforeBody(req, _res, next) {
     const op = routes.find(req.method, req.path);
     if (!op) {
@@ -107,57 +32,17 @@ export function beforeBody(routes: RouteTable, auth: TokenAuthority, spec: OpenA
       const problem = auth.check(bearerToken(req.headers.authorization));
       if (problem) throw new UnauthorizedError(authMessages[problem]);
     }
-    const query = req.query as Record<string, unknown>;
-    const problems: string[] = [];
-    for (const parameter of op.parameters) {
-      if (parameter.in !== "query") continue;
-      const schema = resolveRef(spec, parameter.schema);
-      const itemSchema = schema?.type === "array" ? resolveRef(spec, schema.items) : undefined;
-      const integer = schema?.type === "integer" || itemSchema?.type === "integer";
-      const given = query[parameter.name];
-      if (!integer || given === undefined) continue;
-      for (const value of [given].flat()) {
-        if (typeof value !== "string" || !/^-?[0-9]+$/.test(value)) {
-          // The words of the validator's own type check: `0x10` is no integer here.
-          problems.push(`query.${parameter.name}: must be an integer`);
-          break;
-        }
-      }
-    }
-    if (problems.length > 0) throw new UnprocessableEntityError(problems.join("; "));
+    checkQueryIntegers(op, req.query as Record<string, unknown>, spec);
     next();
   };
 }
 
-/**
- * After the body is parsed, before validation: a top-level array of the body longer than its schema's `maxItems` is
- * refused at once (Ajv, reporting every error, would first check each of its items: 19,000 allocations took tens of
- * milliseconds).
- */
+/** After the body is parsed, before validation: see `ArrayCaps`. */
 export function arrayCaps(routes: RouteTable, spec: OpenApiDocument): RequestHandler {
-  const caps = new Map<string, { property: string; maxItems: number }[]>();
+  const caps = new ArrayCaps(spec);
   return function arrayCaps(req, _res, next) {
     const op = routes.find(req.method, req.path);
-    const body = req.body as Record<string, unknown> | undefined;
-    if (!op?.bodySchema || typeof body !== "object" || body === null || Array.isArray(body)) {
-      next();
-      return;
-    }
-    let list = caps.get(op.operationId);
-    if (!list) {
-      const properties = resolveRef(spec, op.bodySchema)?.properties ?? {};
-      list = Object.entries(properties).flatMap(([property, schema]) => {
-        const maxItems = resolveRef(spec, schema)?.maxItems;
-        return typeof maxItems === "number" ? [{ property, maxItems }] : [];
-      });
-      caps.set(op.operationId, list);
-    }
-    for (const { property, maxItems } of list) {
-      const value = body[property];
-      if (Array.isArray(value) && value.length > maxItems) {
-        throw new UnprocessableEntityError(`body.${property}: must have at most ${maxItems} items`);
-      }
-    }
+    if (op) caps.check(op, req.body);
     next();
   };
 }
@@ -169,96 +54,35 @@ export function noteEmptyBody(req: unknown, body: Buffer): void {
   if (body.length === 0) (req as { [emptyBody]?: boolean })[emptyBody] = true;
 }
 
-/**
- * After validation: a required body that was empty (body-parser reads zero bytes of JSON as `{}`, which an
- * update with every field optional would accept as "change nothing"), then unpaired surrogates anywhere in the
- * body or query (422 naming the field), then ids made canonical in the path, query and body.
- */
+/** After validation: see `checkValidated` (empty required bodies, surrogates, canonical ids). */
 export function afterValidation(routes: RouteTable, spec: OpenApiDocument): RequestHandler {
   return function afterValidation(req, _res, next) {
-    const operationId = matchedRoute(req)?.schema?.operationId;
+    const match = matchedRoute(req);
+    const operationId = match?.schema?.operationId;
     const op = operationId === undefined ? undefined : routes.byOperationId(operationId);
     if (!op) {
       next();
       return;
     }
     const hasBody = (req as { [emptyBody]?: boolean })[emptyBody] !== true && req.body !== undefined;
-    if (op.bodyRequired && !hasBody) throw new UnprocessableEntityError("body: is required");
-    const broken = [
-      ...unpairedSurrogates(req.query, "query"),
-      ...(op.bodySchema ? unpairedSurrogates(req.body, "body") : []),
-    ];
-    if (broken.length > 0) {
-      throw new UnprocessableEntityError(
-        broken
-          .slice(0, 10)
-          .map((field) => `${field}: must be well-formed Unicode (it holds an unpaired surrogate)`)
-          .join("; "),
-      );
-    }
-    canonicalRequest(req, op, spec);
+    const checked = checkValidated(
+      op,
+      { hasBody, body: req.body, query: req.query as Record<string, unknown>, pathParams: match?.pathParams },
+      spec,
+    );
+    req.body = checked.body;
     // The operation runs in a turn of the event loop of its own: parsing and validating a large body, then
     // storing and serializing it, are two waits for everything else rather than one twice as long.
     setImmediate(next);
   };
 }
 
-/** The fields (`body.refund_note`) of `value` whose strings, or keys, hold an unpaired UTF-16 surrogate. */
-export function unpairedSurrogates(value: unknown, at: string): string[] {
-  const found: string[] = [];
-  const walk = (node: unknown, path: string, depth: number) => {
-    if (typeof node === "string") {
-      if (!isWellFormed(node)) found.push(path);
-      return;
-    }
-    if (typeof node !== "object" || node === null || depth > 64) return;
-    if (Array.isArray(node)) {
-      node.forEach((item, i) => {
-        walk(item, `${path}[${i}]`, depth + 1);
-      });
-      return;
-    }
-    for (const [key, item] of Object.entries(node)) {
-      if (!isWellFormed(key)) found.push(`${path}[${JSON.stringify(key)}]`);
-      else
-        walk(
-          item,
-          /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`,
-          depth + 1,
-        );
-    }
-  };
-  walk(value, at, 0);
-  return found;
-}
-
-const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-function isWellFormed(text: string): boolean {
-  const native = (text as string & { isWellFormed?: () => boolean }).isWellFormed;
-  return native ? native.call(text) : !loneSurrogate.test(text);
-}
-
-/** Canonical ids in the request's path parameters, query and body, in place of the ones sent. */
-function canonicalRequest(req: Request, op: RouteOperation, spec: OpenApiDocument): void {
-  const pathParams = matchedRoute(req)?.pathParams;
-  const query = req.query as Record<string, unknown>;
-  for (const parameter of op.parameters) {
-    if (parameter.in === "path" && pathParams?.[parameter.name] !== undefined) {
-      pathParams[parameter.name] = canonicalIds(spec, parameter.schema, pathParams[parameter.name]) as string;
-    } else if (parameter.in === "query" && query[parameter.name] !== undefined) {
-      query[parameter.name] = canonicalIds(spec, parameter.schema, query[parameter.name]);
-    }
-  }
-  if (op.bodySchema && req.body !== undefined) req.body = canonicalIds(spec, op.bodySchema, req.body);
-}
-
 /**
- * The token endpoint's credential check, throttled per client id and address (see `TokenAuthority.exchange`):
+ * The token endpoint's credential check, throttled per client id and address (see `Authority.exchange`):
  * wrong credentials are the operation's 403, too many of them a 429 with `Retry-After`. Right ones go on to the
  * operation, which issues the token.
  */
-export function tokenThrottle(auth: TokenAuthority, operationId = "getToken"): RequestHandler {
+export function tokenThrottle(auth: Authority, operationId = "getToken"): RequestHandler {
   return function tokenThrottle(req, _res, next) {
     if (matchedRoute(req)?.schema?.operationId !== operationId) {
       next();

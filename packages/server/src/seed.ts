@@ -3,15 +3,19 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { NonInsurancePayer, NonInsurancePayerRefund, PatientRefund, Store } from "@refunds-api/core";
+import {
+  createServices,
+  Directory,
+  type DirectoryData,
+  defaultOrganizationId,
+  mustBeOfType,
+  mustMatchFormat,
+} from "@refunds-api/core";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { canonicalSeed } from "./ids.js";
-import { Directory, type DirectoryData } from "./service/directory.js";
-import { createServices, defaultOrganizationId } from "./service/index.js";
 import { readSpec, type SchemaObject, validatorSpec } from "./spec.js";
-import type { Store } from "./store/types.js";
-import type { NonInsurancePayer, NonInsurancePayerRefund, PatientRefund } from "./types.js";
-import { mustBeOfType, mustMatchFormat } from "./words.js";
 
 /** Everything a seed file may hold; every key is optional. */
 export interface SeedData extends DirectoryData {

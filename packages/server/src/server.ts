@@ -1,6 +1,8 @@
 // Listening, and stopping gracefully: no new connections, in-flight requests finish, idle keep-alives close.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Directory, Store } from "@refunds-api/core";
+import { createMemoryStore } from "@refunds-api/core";
 import type { Express } from "express";
 import { type Logger, pino } from "pino";
 import { createApp } from "./app.js";
@@ -8,10 +10,7 @@ import { TokenAuthority } from "./auth.js";
 import { devCredentials, type ServerConfig } from "./config.js";
 import { type ControlSurface, createControl } from "./control/index.js";
 import { checkSeed, defaultSeed, loadSeed, readSeedFile, resetToSeed, type SeedData } from "./seed.js";
-import type { Directory } from "./service/directory.js";
 import { createStore, type StoreOptions } from "./store/create.js";
-import { createMemoryStore } from "./store/memory.js";
-import type { Store } from "./store/types.js";
 
 /** A listening server. */
 export interface RunningServer {

@@ -1,36 +1,32 @@
 // express-openapi-validator on the bundled spec, through its public `middleware()`, and the translation of its errors
 // into the API's envelopes with messages that name each failing field in plain words.
-import type { Request, RequestHandler } from "express";
-import * as OpenApiValidator from "express-openapi-validator";
-import { bearerToken, type TokenAuthority, type TokenProblem } from "./auth.js";
+
 import {
   type ApiError,
+  type Authority,
+  authMessages,
   BadRequestError,
-  EntityNotFoundError,
+  bearerToken,
+  fromRequestProblems,
   MethodNotAllowedError,
+  type OpenApiDocument,
   RouteNotFoundError,
+  type SpecOperation,
   UnauthorizedError,
-  UnprocessableEntityError,
   UnsupportedMediaTypeError,
-} from "./errors.js";
+  validatorSpec,
+} from "@refunds-api/core";
+import type { Request, RequestHandler } from "express";
+import * as OpenApiValidator from "express-openapi-validator";
 import { ResponseChecker, responseValidation } from "./responses.js";
-import { type OpenApiDocument, resolveRef, type SchemaObject, type SpecOperation, validatorSpec } from "./spec.js";
-import { mustBeOfType, mustMatchFormat } from "./words.js";
 
 /** Options of the validator middleware. */
 export interface ValidatorOptions {
   spec: OpenApiDocument;
-  auth: TokenAuthority;
+  auth: Authority;
   /** Check every JSON response against the spec; a mismatch becomes a 500. */
   validateResponses: boolean;
 }
-
-/** What a refused token is told, by why it was refused. */
-export const authMessages: Record<TokenProblem, string> = {
-  missing: "Authorization header with a bearer token is required.",
-  invalid: "The bearer token is not valid.",
-  expired: "The bearer token has expired; get a new one from POST /api/auth/v2/token.",
-};
 
 type ValidatorSpec = Parameters<typeof OpenApiValidator.middleware>[0]["apiSpec"];
 
@@ -71,7 +67,7 @@ export function openApiValidator(options: ValidatorOptions): RequestHandler[] {
  * itself answers a request with no `Authorization` header, or one that names another scheme, with a 401; a token
  * the authority refuses is thrown here as the envelope's 403, whose message the validator passes on.
  */
-function securityHandlers(spec: OpenApiDocument, auth: TokenAuthority) {
+function securityHandlers(spec: OpenApiDocument, auth: Authority) {
   const schemes = (spec.components.securitySchemes ?? {}) as Record<string, { type?: string; scheme?: string }>;
   const handlers: Record<string, (req: Request) => boolean> = {};
   for (const [name, scheme] of Object.entries(schemes)) {
@@ -148,14 +144,12 @@ export function fromValidatorError(
       if (!problems.every((p) => requestLocation.test(p.path))) {
         return new BadRequestError(err.path === req.path ? "The request URL is malformed." : err.message);
       }
-      // A malformed id names no entity: the operation's 404 says so in the shape clients already handle.
-      const param = problems.find((p) => p.path.startsWith("/params/"));
-      if (param) {
-        const name = param.path.slice("/params/".length);
-        return new EntityNotFoundError(matchedRoute(req)?.pathParams?.[name] ?? "");
-      }
-      const context: ProblemContext = { req, spec, operation };
-      return new UnprocessableEntityError(problems.map((p) => describeProblem(p, context)).join("; "));
+      const data = {
+        body: req.body,
+        query: req.query as Record<string, unknown>,
+        pathParams: matchedRoute(req)?.pathParams,
+      };
+      return fromRequestProblems(problems, data, spec, operation);
     }
     case 401:
       // The validator's own header check: no Authorization header, or one that names another scheme.
@@ -185,159 +179,4 @@ interface RouteMatch {
 /** The validator's route match of `req`, once its metadata step has run. */
 export function matchedRoute(req: Request): RouteMatch | undefined {
   return (req as Request & { openapi?: RouteMatch }).openapi;
-}
-
-interface ProblemContext {
-  req: Request;
-  spec: OpenApiDocument;
-  operation: SpecOperation | undefined;
-}
-
-/**
- * One validation problem in plain words, prefixed by the field's path (`body.allocations[0].amount_cents`). The
- * words come from the Ajv keyword the validator reports (`errorCode`) and from the spec's schema at the field's
- * path, not from the validator's message, which is passed on only where neither says more.
- */
-function describeProblem(problem: { path: string; message: string; errorCode?: string }, context: ProblemContext) {
-  const segments = problem.path.split("/").slice(1).map(unescapePointer);
-  const field = fieldName(segments);
-  const keyword = problem.errorCode?.replace(/\.openapi\.validation$/, "");
-  if (keyword === "required") return `${field}: is required`;
-  if (keyword === "additionalProperties" || keyword === "unevaluatedProperties")
-    return `${field}: is not a known field`;
-  const found = schemaAt(context, segments);
-  const schema = found?.schema;
-  switch (keyword) {
-    case undefined:
-      // The validator's own query checks, which carry no keyword: a name the operation does not declare, or an
-      // empty value of one it does.
-      if (segments[0] === "query" && segments.length === 2) {
-        return found ? `${field}: must not be empty` : `${field}: is not a known query parameter`;
-      }
-      break;
-    case "format": {
-      const format = typeof schema?.format === "string" ? schema.format : undefined;
-      if (format) return `${field}: ${mustMatchFormat(format)}`;
-      break;
-    }
-    case "type":
-    // The validator's name for `type` on strings with a date or date-time format.
-    case "x-eov-type": {
-      // A union's branches are all objects (the validator's copy says so; the spec leaves it to the branches).
-      const type = schema?.type ?? (schema?.discriminator ? "object" : undefined);
-      const types = type === undefined ? undefined : [type].flat();
-      if (types) return `${field}: ${mustBeOfType(types)}`;
-      break;
-    }
-    case "enum":
-      if (Array.isArray(schema?.enum)) return `${field}: must be one of ${schema.enum.join(", ")}`;
-      break;
-    case "minimum":
-      if (typeof schema?.minimum === "number") return `${field}: must be at least ${schema.minimum}`;
-      break;
-    case "maximum":
-      if (typeof schema?.maximum === "number") return `${field}: must be at most ${schema.maximum}`;
-      break;
-    case "minLength":
-      if (schema?.minLength === 1) return `${field}: must not be empty`;
-      if (typeof schema?.minLength === "number")
-        return `${field}: must be at least ${schema.minLength} characters long`;
-      break;
-    case "maxLength":
-      if (typeof schema?.maxLength === "number") return `${field}: must be at most ${schema.maxLength} characters long`;
-      break;
-    case "maxItems":
-      if (typeof schema?.maxItems === "number") return `${field}: must have at most ${schema.maxItems} items`;
-      break;
-    case "readOnly":
-      return `${field}: is set by the server and cannot be sent`;
-    case "discriminator": {
-      const tag = schema?.discriminator?.propertyName;
-      const mapping = schema?.discriminator?.mapping;
-      if (!tag) break;
-      const allowed = mapping ? `must be one of ${Object.keys(mapping).join(", ")}` : "must name one of the variants";
-      const value = (found?.data as Record<string, unknown> | undefined)?.[tag];
-      return `${fieldName([...segments, tag])}: ${typeof value === "string" ? allowed : `is required and ${allowed}`}`;
-    }
-  }
-  return `${field}: ${problem.message}`;
-}
-
-function unescapePointer(segment: string): string {
-  return segment.replaceAll("~1", "/").replaceAll("~0", "~");
-}
-
-const locations: Record<string, string> = { body: "body", query: "query", params: "path", headers: "header" };
-
-/** `["body", "allocations", "0", "target"]` → `body.allocations[0].target`. */
-function fieldName(segments: string[]): string {
-  const [first = "request", ...rest] = segments;
-  let name = locations[first] ?? first;
-  for (const s of rest) {
-    name += /^\d+$/.test(s) ? `[${s}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
-  }
-  return name;
-}
-
-/**
- * The spec's schema (with the spec's own discriminator mapping) at a request path, and the data there: for the body,
- * walked from the operation's body schema along the data (through any union, by the tag the data carries); for a
- * query or path parameter, from the parameter's schema. Undefined when the path leads nowhere in the spec.
- */
-function schemaAt(
-  { req, spec, operation }: ProblemContext,
-  segments: string[],
-): { schema: SchemaObject | undefined; data: unknown } | undefined {
-  const [location, name, ...rest] = segments;
-  if (!operation) return undefined;
-  let schema: SchemaObject | undefined;
-  let data: unknown;
-  let path: string[];
-  if (location === "body") {
-    schema = resolveRef(spec, operation.bodySchema);
-    data = req.body;
-    path = name === undefined ? [] : [name, ...rest];
-  } else if ((location === "query" || location === "params") && name !== undefined) {
-    const where = location === "query" ? "query" : "path";
-    const parameter = operationParameters(spec, operation).find((p) => p.in === where && p.name === name);
-    if (!parameter) return undefined;
-    schema = resolveRef(spec, parameter.schema);
-    data = location === "query" ? (req.query as Record<string, unknown>)[name] : matchedRoute(req)?.pathParams?.[name];
-    path = rest;
-  } else {
-    return undefined;
-  }
-  for (const segment of path) {
-    schema = selectBranch(spec, schema, data);
-    const container = data as Record<string, unknown> | undefined;
-    schema = resolveRef(
-      spec,
-      Array.isArray(data) || /^\d+$/.test(segment) ? schema?.items : schema?.properties?.[segment],
-    );
-    data = container?.[segment];
-  }
-  return { schema, data };
-}
-
-interface ParameterObject {
-  name: string;
-  in: string;
-  schema?: SchemaObject;
-}
-
-function operationParameters(spec: OpenApiDocument, operation: SpecOperation): ParameterObject[] {
-  const item = spec.paths[operation.path];
-  const shared = (item?.parameters ?? []) as SchemaObject[];
-  const own = ((item?.[operation.method] as { parameters?: SchemaObject[] } | undefined)?.parameters ??
-    []) as SchemaObject[];
-  const all = [...shared, ...own];
-  return all.map((p) => resolveRef(spec, p) as unknown as ParameterObject);
-}
-
-function selectBranch(spec: OpenApiDocument, schema: SchemaObject | undefined, data: unknown) {
-  const discriminator = schema?.discriminator;
-  if (!discriminator?.mapping || typeof data !== "object" || data === null) return schema;
-  const tag = (data as Record<string, unknown>)[discriminator.propertyName];
-  const ref = typeof tag === "string" ? discriminator.mapping[tag] : undefined;
-  return ref ? resolveRef(spec, { $ref: ref }) : schema;
 }

@@ -3,12 +3,12 @@ import { request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ApiError } from "@refunds-api/core";
 import express, { type ErrorRequestHandler } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The markers the docs build (packages/spec/scripts/docs.js) writes, so this fixture is a page it could have built.
 import { changelogLink, definitionElementId, prerenderedMarkers } from "../../spec/scripts/docs.js";
 import { type DocsOptions, docsRoutes, servedDefinition } from "../src/docs.js";
-import { ApiError } from "../src/errors.js";
 
 const built = "http://127.0.0.1:3000";
 const definition = {

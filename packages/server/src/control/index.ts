@@ -2,11 +2,22 @@
 // outside the public spec and off unless a host turns them on. One implementation for the reference server and the
 // mock's wire front: both build their app with `createApp({ control })`, which mounts the two hooks below.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  type Fault,
+  FaultSpecError,
+  type FaultStatus,
+  FaultTable,
+  faultResponse,
+  headersOf,
+  Journal,
+  type JournalEntry,
+  type OperationMatcher,
+  operationMatcher,
+  parseFault,
+  queryOf,
+} from "@refunds-api/core";
 import type { RequestHandler } from "express";
 import { readSpec, type SpecOperation, specOperations } from "../spec.js";
-import { type Fault, FaultSpecError, type FaultStatus, FaultTable, faultResponse, parseFault } from "./faults.js";
-import { headersOf, Journal, type JournalEntry, queryOf } from "./journal.js";
-import { type OperationMatcher, operationMatcher } from "./operations.js";
 
 export {
   type Fault,
@@ -16,9 +27,11 @@ export {
   faultErrorNames,
   faultResponse,
   faultStatuses,
-} from "./faults.js";
-export { type JournalEntry, journalLimit } from "./journal.js";
-export { type OperationMatcher, operationMatcher } from "./operations.js";
+  type JournalEntry,
+  journalLimit,
+  type OperationMatcher,
+  operationMatcher,
+} from "@refunds-api/core";
 
 /** The path prefix of the control endpoints. */
 export const controlPrefix = "/__control/";

@@ -1,30 +1,17 @@
 // The route table is the spec: each of its operations is bound to the handler of the same operationId.
+import {
+  createHandlers,
+  type HandlerDeps,
+  type OperationHandler,
+  type OperationHandlers,
+  type OperationId,
+  type OperationInput,
+  type SpecOperation,
+} from "@refunds-api/core";
 import type { IRouter, Request, RequestHandler, Response } from "express";
-import type { TokenAuthority } from "../auth.js";
 import { sendJson } from "../responses.js";
-import type { NonInsurancePayerRefundService } from "../service/non-insurance-payer-refunds.js";
-import type { PatientRefundService } from "../service/patient-refunds.js";
-import type { SpecOperation } from "../spec.js";
-import { authHandlers } from "./auth.js";
-import { nonInsurancePayerRefundHandlers } from "./non-insurance-payer-refunds.js";
-import { patientRefundHandlers } from "./patient-refunds.js";
-import type { OperationHandler, OperationHandlers, OperationId, OperationInput } from "./types.js";
 
-/** What the handlers call. */
-export interface HandlerDeps {
-  patientRefunds: PatientRefundService;
-  nonInsurancePayerRefunds: NonInsurancePayerRefundService;
-  auth: TokenAuthority;
-}
-
-/** A handler for every operation of the spec. */
-export function createHandlers(deps: HandlerDeps): OperationHandlers {
-  return {
-    ...authHandlers(deps.auth),
-    ...patientRefundHandlers(deps.patientRefunds),
-    ...nonInsurancePayerRefundHandlers(deps.nonInsurancePayerRefunds),
-  };
-}
+export { createHandlers, type HandlerDeps };
 
 /** Writes an operation's JSON response body: the same text `JSON.stringify` would write. */
 export interface ResponseSerializer {

@@ -1,13 +1,13 @@
 // Opening a store by kind: in memory, embedded PostgreSQL (PGlite) in a local folder, or a PostgreSQL server.
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { Store } from "@refunds-api/core";
+import { createMemoryStore } from "@refunds-api/core";
 import { type Logger, pino } from "pino";
-import { createMemoryStore } from "./memory.js";
 import { ensureDir, lockDataDir, pgliteDb, poolDb, type SqlDb } from "./sql/db.js";
 import { migrate } from "./sql/migrate.js";
 import { createSqlStore } from "./sql/store.js";
 import { copyEmbeddedTemplate, embeddedFromTemplate } from "./sql/template.js";
-import type { Store } from "./types.js";
 
 /** Which store to open, and where its data lives. */
 export type StoreOptions =

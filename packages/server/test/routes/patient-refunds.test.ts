@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
+import { derivedId } from "@refunds-api/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultOrganizationId, defaultSeed } from "../../src/index.js";
-import { derivedId } from "../../src/service/directory.js";
 import { type Harness, startHarness } from "../support/harness.js";
 
 const base = "/api/patient-refunds/v1";

@@ -1,7 +1,8 @@
 // The behaviour every store must have, as one table-driven suite any implementation can run.
+
+import type { PatientRefund, PatientRefundSortField } from "@refunds-api/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PatientRefundFilter, Store } from "../../src/index.js";
-import type { PatientRefund, PatientRefundSortField } from "../../src/types.js";
 import { modelSort, patientRefunds, pools } from "../support/refunds.js";
 
 const id = (r: PatientRefund) => r.patient_refund_id;

@@ -1,6 +1,6 @@
+import { compareKeys, compareStrings, instantOf, sortKey } from "@refunds-api/core";
 import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "../../src/index.js";
-import { compareKeys, compareStrings, instantOf, sortKey } from "../../src/store/order.js";
 import { patientRefunds } from "../support/refunds.js";
 
 // The store contract runs against every store, this one included, in suite.ts (contract.test.ts for this one).

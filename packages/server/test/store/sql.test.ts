@@ -4,14 +4,14 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { PatientRefundSortField } from "@refunds-api/core";
+import { compareStrings } from "@refunds-api/core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStore, type PatientRefundFilter, type Store } from "../../src/index.js";
-import { compareStrings } from "../../src/store/order.js";
 import { lockDataDir, poolDb, type SqlDb } from "../../src/store/sql/db.js";
 import { type Migration, migrate, readMigrations } from "../../src/store/sql/migrate.js";
 import { createSqlStore, sqlText } from "../../src/store/sql/store.js";
-import type { PatientRefundSortField } from "../../src/types.js";
 import { patientRefunds, pools } from "../support/refunds.js";
 import { TestStores } from "./stores.js";
 

@@ -1,9 +1,10 @@
 // The store suite, run against every store (memory, embedded PGlite, a PostgreSQL 15 server): the shared contract
 // in contract.ts, then every filter and every sort of both tables in both directions, paging while rows come and
 // go, balances, fidelity of what is stored, and concurrent writers.
+
+import type { NonInsurancePayer, NonInsurancePayerRefund, PatientRefund } from "@refunds-api/core";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RefundTable, Store } from "../../src/index.js";
-import type { NonInsurancePayer, NonInsurancePayerRefund, PatientRefund } from "../../src/types.js";
 import { modelSort, nonInsurancePayerRefunds, patientRefunds, pools } from "../support/refunds.js";
 import { describeStoreContract } from "./contract.js";
 

@@ -1,5 +1,5 @@
 // Deterministic sets of varied refunds in the wire format, and a plain model of how lists filter and order them.
-import type { NonInsurancePayerRefund, PatientRefund } from "../../src/types.js";
+import type { NonInsurancePayerRefund, PatientRefund } from "@refunds-api/core";
 
 /** A small seeded PRNG, so every run sees the same data. */
 export function random(seed: number) {

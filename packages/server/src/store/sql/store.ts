@@ -2,24 +2,22 @@
 // column for every filter and sort (see migrations/0001_refunds.sql); lists are keyset pages over sort indexes.
 import { createHash } from "node:crypto";
 import type {
-  NonInsurancePayerRefund,
-  NonInsurancePayerRefundSortField,
-  PatientRefund,
-  PatientRefundSortField,
-} from "../../types.js";
-import { sortKey, sortValueOf } from "../order.js";
-import type {
   BalanceCharge,
   Cursor,
   InsertOptions,
+  NonInsurancePayerRefund,
   NonInsurancePayerRefundFilter,
+  NonInsurancePayerRefundSortField,
   PageQuery,
   PageResult,
+  PatientRefund,
   PatientRefundFilter,
+  PatientRefundSortField,
   RefundTable,
   SortValue,
   Store,
-} from "../types.js";
+} from "@refunds-api/core";
+import { sortKey, sortValueOf } from "@refunds-api/core";
 import type { Queryable, SqlDb } from "./db.js";
 
 const unpairedSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;

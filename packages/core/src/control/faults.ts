@@ -135,7 +135,7 @@ export function faultResponse(
   const body = JSON.stringify({ errorName, content: { message, request_id: requestId } });
   const headers: Record<string, string> = {
     "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": String(Buffer.byteLength(body)),
+    "Content-Length": String(new TextEncoder().encode(body).length),
   };
   if (fault.retryAfterSeconds !== undefined) headers["Retry-After"] = String(fault.retryAfterSeconds);
   return { status: fault.status, errorName, body, headers };

@@ -1,6 +1,7 @@
 // Reference data the refunds point at (payers, claims, what patients paid) and the rules that resolve a
 // caller's allocation target into the target the service records.
-import { createHash } from "node:crypto";
+import { sha1 } from "@noble/hashes/legacy.js";
+import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
 import type { AllocationTarget, AllocationTargetCreate, NonInsurancePayer } from "../types.js";
 import { NotFoundError } from "./errors.js";
 
@@ -35,14 +36,15 @@ export interface DirectoryData {
 
 // Ids the server derives for claims and encounters it does not know are UUID v5 in this namespace, so the same
 // input always resolves to the same ids.
-const NAMESPACE = Buffer.from("6f1d3c2a9b8e4d47a0c12e3f4a5b6c7d", "hex");
+const NAMESPACE = hexToBytes("6f1d3c2a9b8e4d47a0c12e3f4a5b6c7d");
 
 /** A name-based (version 5) UUID of `name` in the server's namespace. */
 export function derivedId(name: string): string {
-  const hash = createHash("sha1").update(NAMESPACE).update(name).digest();
+  // SHA-1 as RFC 4122 prescribes for version 5 (names, not secrets), from a library that runs in a browser too.
+  const hash = sha1(concatBytes(NAMESPACE, utf8ToBytes(name)));
   hash[6] = ((hash[6] as number) & 0x0f) | 0x50;
   hash[8] = ((hash[8] as number) & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString("hex");
+  const hex = bytesToHex(hash.subarray(0, 16));
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 

@@ -156,13 +156,13 @@ export async function readPage<T extends object, F extends object, S extends str
 }
 
 function encode<F, S>(token: Token<F, S>): string {
-  return Buffer.from(JSON.stringify(token)).toString("base64url");
+  return encodeBase64url(JSON.stringify(token));
 }
 
 function decode<T, F extends object, S extends string>(shape: PageShape<T, F, S>, text: string): Token<F, S> {
   let token: unknown;
   try {
-    token = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+    token = JSON.parse(decodeBase64url(text));
   } catch {
     token = undefined;
   }
@@ -199,4 +199,19 @@ function isFilter<F>(kinds: FilterKinds<F>, value: unknown): value is F {
     if (kind === "strings") return Array.isArray(v) && v.every((s) => typeof s === "string");
     return false;
   });
+}
+
+/** `text`'s UTF-8 bytes in unpadded base64url (RFC 4648 section 5), with the Web's encoders so it runs anywhere. */
+function encodeBase64url(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The text of unpadded base64url; throws on anything else, or on bytes that are not UTF-8. */
+function decodeBase64url(encoded: string): string {
+  if (!/^[A-Za-z0-9_-]*$/.test(encoded)) throw new Error("not base64url");
+  const binary = atob(encoded.replace(/-/g, "+").replace(/_/g, "/"));
+  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
 }
