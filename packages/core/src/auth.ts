@@ -130,3 +130,60 @@ export function bearerToken(header: string | undefined): string | undefined {
   const match = /^bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
 }
+
+/** Who may get tokens from a {@link SessionAuthority}, and for how long they stay valid. */
+export interface SessionAuthorityOptions {
+  clientId: string;
+  clientSecret: string;
+  /** Bearer tokens accepted as they are, without expiry. */
+  staticTokens?: readonly string[];
+  /** Lifetime of an issued token; 3600 by default. */
+  tokenTtlSeconds?: number;
+  /** Failed credential checks allowed before a pause (see {@link ThrottleOptions}). */
+  throttle?: Partial<ThrottleOptions>;
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+}
+
+/**
+ * An authority for a double that lives in one process or page: issued tokens are random and remembered here until
+ * they expire, so nothing is signed and no key is needed. Clients treat tokens as opaque, so they cannot tell.
+ */
+export class SessionAuthority implements Authority {
+  readonly tokenTtlSeconds: number;
+  private readonly issued = new Map<string, number>();
+  private readonly staticTokens: ReadonlySet<string>;
+  private readonly now: () => number;
+  private readonly throttle: FailureThrottle;
+
+  constructor(private readonly options: SessionAuthorityOptions) {
+    this.tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
+    this.staticTokens = new Set(options.staticTokens ?? []);
+    this.now = options.now ?? Date.now;
+    this.throttle = new FailureThrottle({ ...defaultThrottle, ...options.throttle }, this.now);
+  }
+
+  issue(clientId: string, clientSecret: string): TokenResponse | undefined {
+    if (clientId !== this.options.clientId || clientSecret !== this.options.clientSecret) return undefined;
+    const token = `session.${crypto.randomUUID()}`;
+    this.issued.set(token, this.now() + this.tokenTtlSeconds * 1000);
+    return { access_token: token, expires_in: this.tokenTtlSeconds, token_type: "Bearer" };
+  }
+
+  exchange(clientId: string, clientSecret: string, address: string): Exchange {
+    return throttledExchange(this.throttle, () => this.issue(clientId, clientSecret), clientId, address);
+  }
+
+  check(token: string | undefined): TokenProblem | undefined {
+    if (!token) return "missing";
+    if (this.staticTokens.has(token)) return undefined;
+    const expires = this.issued.get(token);
+    if (expires === undefined) return "invalid";
+    return expires > this.now() ? undefined : "expired";
+  }
+
+  /** Forgets every issued token. */
+  clear(): void {
+    this.issued.clear();
+  }
+}

@@ -6,7 +6,7 @@
 // - after validation: a required body that was sent empty, strings with unpaired surrogates (which no store can keep
 //   as sent), and ids in their canonical form (UUIDs lower-case, as the server writes them), so that every
 //   comparison downstream is exact.
-import { UnprocessableEntityError } from "./errors.js";
+import { BadRequestError, UnprocessableEntityError } from "./errors.js";
 import { canonicalIds } from "./ids.js";
 import { type OpenApiDocument, resolveRef, type SchemaObject } from "./spec.js";
 
@@ -37,9 +37,19 @@ export interface RouteOperation {
 
 const httpMethods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
+/** Where a request's path leads in the spec. */
+export interface RouteMatch {
+  /** The methods the spec has at the path. */
+  methods: string[];
+  /** The operation of the request's method there, if any. */
+  operation: RouteOperation | undefined;
+  /** The path's parameters, as they appear in the URL (still percent-encoded). */
+  rawParams: Record<string, string>;
+}
+
 /** The spec's paths, matched as the validator's route lookup does (case-insensitive, optional trailing slash). */
 export class RouteTable {
-  private readonly routes: { pattern: RegExp; operations: Map<string, RouteOperation> }[] = [];
+  private readonly routes: { pattern: RegExp; names: string[]; operations: Map<string, RouteOperation> }[] = [];
 
   constructor(spec: OpenApiDocument) {
     const global = (spec.security as Record<string, unknown>[] | undefined) ?? [];
@@ -65,13 +75,32 @@ export class RouteTable {
         .split(/(\{[^}]+\})/)
         .map((part) => (part.startsWith("{") ? "([^/]+)" : part.replace(/[.*+?^$()|[\]\\]/g, "\\$&")))
         .join("");
-      this.routes.push({ pattern: new RegExp(`^${source}/?$`, "i"), operations });
+      const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
+      this.routes.push({ pattern: new RegExp(`^${source}/?$`, "i"), names, operations });
     }
   }
 
   /** The operation of `method` at `path`, if the spec has one. */
   find(method: string, path: string): RouteOperation | undefined {
     for (const route of this.routes) if (route.pattern.test(path)) return route.operations.get(method.toUpperCase());
+    return undefined;
+  }
+
+  /** Where `method` and `path` lead, or undefined when the path is none of the spec's. */
+  lookup(method: string, path: string): RouteMatch | undefined {
+    for (const route of this.routes) {
+      const found = route.pattern.exec(path);
+      if (!found) continue;
+      const rawParams: Record<string, string> = {};
+      route.names.forEach((name, i) => {
+        rawParams[name] = found[i + 1] as string;
+      });
+      return {
+        methods: [...route.operations.keys()],
+        operation: route.operations.get(method.toUpperCase()),
+        rawParams,
+      };
+    }
     return undefined;
   }
 
@@ -87,6 +116,25 @@ export class RouteTable {
     }
     return undefined;
   }
+}
+
+/** The `Allow` value for these methods: HEAD wherever GET is, and OPTIONS everywhere. */
+export function allowHeader(methods: readonly string[]): string {
+  const upper = new Set(methods.map((m) => m.toUpperCase()));
+  if (upper.has("GET")) upper.add("HEAD");
+  upper.add("OPTIONS");
+  const order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+  return [...upper].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(", ");
+}
+
+/** The most query parameters a request may carry; more are refused rather than silently dropped. */
+export const maxQueryParameters = 1000;
+
+/** Refuses a query string (after the `?`) of more than {@link maxQueryParameters} parameters with a 400. */
+export function checkQueryParameterCount(search: string, max = maxQueryParameters): void {
+  let count = 0;
+  for (const part of search.split("&")) if (part !== "") count++;
+  if (count > max) throw new BadRequestError(`The query string has ${count} parameters; at most ${max} are accepted.`);
 }
 
 /** Integer query values must be plain decimal digits, with an optional minus sign: a 422 naming each that is not. */

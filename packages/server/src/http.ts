@@ -1,8 +1,10 @@
 // HTTP semantics around the operations: CORS (with preflight), OPTIONS and HEAD, 405 with `Allow` on every known
 // path, and the cap on query parameters. None of it depends on the validator: it runs before the body is read.
 
-import type { RouteTable } from "@refunds-api/core";
-import { BadRequestError, MethodNotAllowedError } from "@refunds-api/core";
+import { allowHeader, checkQueryParameterCount, MethodNotAllowedError, type RouteTable } from "@refunds-api/core";
+
+export { allowHeader, maxQueryParameters } from "@refunds-api/core";
+
 import type { Request, RequestHandler } from "express";
 
 /** Which browser origins may call the server. Off (no CORS headers at all) unless configured. */
@@ -17,15 +19,6 @@ export interface CorsOptions {
 const allowedRequestHeaders = ["Authorization", "Content-Type", "X-Request-Id"];
 /** Response headers a browser script may read cross-origin (besides the CORS-safelisted ones). */
 const exposedHeaders = ["X-Request-Id", "Retry-After", "Allow"];
-
-/** The `Allow` value for these methods: HEAD wherever GET is, and OPTIONS everywhere. */
-export function allowHeader(methods: readonly string[]): string {
-  const upper = new Set(methods.map((m) => m.toUpperCase()));
-  if (upper.has("GET")) upper.add("HEAD");
-  upper.add("OPTIONS");
-  const order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-  return [...upper].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(", ");
-}
 
 /** What the HTTP layer needs to know about the server's paths. */
 export interface KnownPaths {
@@ -131,20 +124,11 @@ export function getOnly(): RequestHandler {
   };
 }
 
-/** The most query parameters a request may carry; more are refused rather than silently dropped. */
-export const maxQueryParameters = 1000;
-
-/** Refuses a query string of more than {@link maxQueryParameters} parameters with a 400. */
-export function queryParameterCap(max = maxQueryParameters): RequestHandler {
+/** Refuses a query string of more than `maxQueryParameters` parameters with a 400 (see core's checks). */
+export function queryParameterCap(): RequestHandler {
   return function queryParameterCap(req, _res, next) {
     const at = req.url.indexOf("?");
-    if (at >= 0) {
-      let count = 0;
-      for (const part of req.url.slice(at + 1).split("&")) if (part !== "") count++;
-      if (count > max) {
-        throw new BadRequestError(`The query string has ${count} parameters; at most ${max} are accepted.`);
-      }
-    }
+    if (at >= 0) checkQueryParameterCount(req.url.slice(at + 1));
     next();
   };
 }
