@@ -8,15 +8,20 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { specJsonPath } from "@refunds-api/spec";
 import { emitGenerated, generatedHeader, reportGenerated } from "@refunds-api/spec/codegen";
+import { documentModule, stripDocument } from "./document.js";
 import { remember, upToDate } from "./last-run.js";
 import { schemaOptions } from "./schema-options.js";
+import { validatorFiles } from "./validators.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const generatedDir = fileURLToPath(new URL("../src/generated/", import.meta.url));
 // The bundler is a repository script of the spec package (a dependency of this one), not one of its exports.
 const bundler = new URL("scripts/bundle.js", import.meta.resolve("@refunds-api/spec/package.json"));
 
-/** The contents of `schema.ts` and `models.ts` in `outDir` by path, from the bundled spec as JSON text. */
+/**
+ * The contents of `schema.ts`, `models.ts`, `document.ts`, `validators.ts` and `validators/` in `outDir` by path,
+ * from the bundled spec as JSON text.
+ */
 export async function contractFiles(specJson, outDir = generatedDir) {
   // required, not imported: loads the CommonJS build, which spares the ESM loader's scan of TypeScript's 9 MB.
   const { default: openapiTS, astToString } = createRequire(import.meta.url)("openapi-typescript");
@@ -25,6 +30,19 @@ export async function contractFiles(specJson, outDir = generatedDir) {
   return {
     [join(outDir, "schema.ts")]: generatedHeader("//") + astToString(ast),
     [join(outDir, "models.ts")]: generatedHeader("//") + models(JSON.parse(specJson)),
+    ...runtimeFiles(specJson, outDir),
+  };
+}
+
+/**
+ * The generated files that run the API's rules (no types): `document.ts`, the spec without its prose, and the
+ * precompiled validators (`validators.ts`, `validators/`), compiled from that document.
+ */
+export function runtimeFiles(specJson, outDir = generatedDir) {
+  const document = stripDocument(JSON.parse(specJson));
+  return {
+    [join(outDir, "document.ts")]: documentModule(document, generatedHeader("//")),
+    ...validatorFiles(document, outDir, generatedHeader("//")),
   };
 }
 
@@ -66,6 +84,9 @@ export async function generateAll({
       import.meta.url,
       new URL("schema-options.js", import.meta.url),
       new URL("last-run.js", import.meta.url),
+      new URL("document.js", import.meta.url),
+      new URL("validators.js", import.meta.url),
+      new URL("eov-schemas.js", import.meta.url),
       new URL("../package.json", import.meta.url),
       bundler,
       import.meta.resolve("@refunds-api/spec/codegen"),
