@@ -65,7 +65,8 @@ const readOnly = {
   },
 };
 
-const codeOptions = { source: true, esm: true, formats: _`fullFormats` };
+// `lines`: one statement a line, so that a change of the spec shows as a readable diff of the generated code.
+const codeOptions = { source: true, esm: true, lines: true, formats: _`fullFormats` };
 
 /** Ajv of the validator's requests (framework/ajv/options.js `request`, with the server's options). */
 function requestAjv({ coerce }) {
@@ -133,7 +134,7 @@ function dropUnusedSchemas(code) {
     const start = out.indexOf(match[0]);
     const end = jsonEnd(out, start + match[0].length);
     if (out[end] !== ";") throw new Error(`Cannot find the end of ${name} in Ajv's code.`);
-    out = out.slice(0, start) + out.slice(end + 1);
+    out = out.slice(0, start) + out.slice(out[end + 1] === "\n" ? end + 2 : end + 1);
   }
   return out;
 }
