@@ -1,6 +1,6 @@
 // The client's scenario suite against the Prism mock (shapes and status codes) and against the reference server
-// behind Prism's validation proxy (behaviour), in memory and on PostgreSQL, then the operation coverage of all runs
-// together.
+// behind Prism's validation proxy (behaviour), in memory and on PostgreSQL, and against the MSW handlers (the same
+// rules in process), then the operation coverage of all runs together.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +10,7 @@ import { bundledSpec } from "../support/spec.js";
 import { coverage, declaredAnswers, formatCoverage, missing } from "./coverage.js";
 import { type Exchange, indexSpec } from "./recorder.js";
 import { type Scenario, scenarios } from "./scenarios.js";
-import { mockTarget, postgresBacking, serverTarget, type Target, type TargetSpec } from "./targets.js";
+import { mockTarget, mswTarget, postgresBacking, serverTarget, type Target, type TargetSpec } from "./targets.js";
 
 const spec = bundledSpec();
 const index = indexSpec(spec);
@@ -20,6 +20,7 @@ const targets: TargetSpec[] = [
   mockTarget,
   serverTarget("server (memory)"),
   serverTarget("server (PostgreSQL)", postgresBacking),
+  mswTarget,
 ];
 
 /** Every exchange of every run, by target name, for the coverage table. */

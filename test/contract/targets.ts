@@ -17,6 +17,8 @@ import {
   startProxy,
   startServer,
 } from "@refunds-api/testing";
+import { createRefundsHandlers } from "@refunds-api/testing/msw";
+import { setupServer } from "msw/node";
 import { Recorder, type SpecIndex } from "./recorder.js";
 import { contractSeed } from "./seed.js";
 
@@ -119,6 +121,35 @@ export const mockTarget: TargetSpec = {
       recorder,
       context: (_route, prefer) => contextFor(recorder, "mock", mock.url, "mock-token", credentials, state, prefer),
       stop: () => mock.stop(),
+    };
+  },
+};
+
+/**
+ * The MSW handlers (createRefundsHandlers, seeded with the contract seed) in this process, through msw/node: the
+ * server's rules with no server. Both routes reach the handlers: there is no proxy in front of them, and the recorder
+ * checks every exchange against the spec either way.
+ */
+export const mswTarget: TargetSpec = {
+  name: "MSW handlers",
+  stateful: true,
+  async start(spec) {
+    const baseUrl = "http://refunds.msw.test";
+    const refunds = createRefundsHandlers({ baseUrl, seed: contractSeed });
+    const server = setupServer(...refunds);
+    // Only the handlers' origin is theirs: the other targets' requests in this file go to the network as they are.
+    server.listen({ onUnhandledRequest: "bypass" });
+    const recorder = new Recorder(spec);
+    const state = {};
+    const credentials = { client_id: devCredentials.clientId, client_secret: devCredentials.clientSecret };
+    return {
+      name: "MSW handlers",
+      stateful: true,
+      recorder,
+      context: (route) => contextFor(recorder, route, baseUrl, refunds.token, credentials, state, undefined),
+      stop: async () => {
+        server.close();
+      },
     };
   },
 };

@@ -29,29 +29,42 @@ import {
 } from "./errors.js";
 import { createHandlers } from "./operations/index.js";
 import type { OperationHandler, OperationHandlers, OperationId, OperationInput } from "./operations/types.js";
-import { fromRequestProblems, type ValidationProblem } from "./problems.js";
+import { fromRequestValidation, type ValidatorFailure } from "./problems.js";
 import { DomainError } from "./service/errors.js";
 import type { Services } from "./service/index.js";
 import { type OpenApiDocument, type SpecOperation, specOperations } from "./spec.js";
 
-/** The request parts the precompiled validators check, as the server's validator sees them. */
-export interface ValidatorInput {
-  /** The query, decoded: a repeated key holds its values in order. Coerced and defaulted in place. */
-  query: Record<string, unknown>;
-  /** The path's parameters, decoded. Coerced in place. */
+/** A request as the precompiled validators take it. */
+export interface ValidatorRequest {
+  /** The URL's query string, without its `?`. */
+  query: string;
+  /** The path's parameters, decoded. */
   params: Record<string, string>;
   /** Request headers, names in lower case. */
   headers: Record<string, string>;
-  /** The parsed body; undefined when none was sent. */
+  /** The parsed body; undefined when none was sent. Defaults are filled in, in place. */
+  body: unknown;
+  /** The URL's path, as sent. */
+  pathname: string;
+}
+
+/** What the precompiled validators find: the validator's failure, or the request as validation leaves it. */
+export interface ValidatorResult {
+  error: ValidatorFailure | null;
+  /** The query parsed, coerced, with the spec's defaults. */
+  query: Record<string, unknown>;
+  params: Record<string, unknown>;
   body: unknown;
 }
 
 /** The spec's validators, compiled ahead of time (`@refunds-api/contract/validators`). */
 export interface PrecompiledValidators {
-  /** The problems of a request to `operationId`, in the server validator's shape; empty when it is valid. */
-  validateRequest(operationId: string, input: ValidatorInput): readonly ValidationProblem[];
-  /** Why `body` is not a valid `status` response of `operationId`, or undefined when it is. */
-  validateResponse(operationId: string, status: number, body: unknown): string | undefined;
+  /** A query string parsed as the server parses it (a repeated key holds its values in order). */
+  parseQuery(search: string): Record<string, unknown>;
+  /** Validates a request to `operationId` as the server's validator does. */
+  validateRequest(operationId: string, request: ValidatorRequest): ValidatorResult;
+  /** Ajv's errors for `body` as the `status` response of `operationId`, or null when it passes. */
+  validateResponse(operationId: string, status: number, body: unknown): readonly { message?: string }[] | null;
 }
 
 /** A request, as any host hands it over. */
@@ -198,7 +211,7 @@ export class Pipeline implements PipelineControl {
     const match = this.routes.lookup(method, path);
     const op = match?.operation;
     state.operationId = op?.operationId;
-    const query = queryObject(search);
+    const query = this.options.validators.parseQuery(search);
     // Before a byte of the body is read: the token, then the query's integers.
     if (op?.secured) {
       const problem = auth.check(bearerToken(request.headers.authorization));
@@ -223,21 +236,29 @@ export class Pipeline implements PipelineControl {
     if (!match) throw new RouteNotFoundError(methodSent(request), path);
     if (!op) throw new MethodNotAllowedError(methodSent(request), path, allowHeader(match.methods));
     const params = decodeParams(match.rawParams, request.url);
-    const problems = this.options.validators.validateRequest(op.operationId, {
-      query,
+    const validated = this.options.validators.validateRequest(op.operationId, {
+      query: search,
       params,
       headers: request.headers,
       body: parsed.body,
+      pathname: path,
     });
-    if (problems.length > 0) {
-      throw fromRequestProblems(
-        problems,
-        { body: parsed.body, query, pathParams: params },
-        spec,
-        this.operations.get(op.operationId),
+    if (validated.error) {
+      throw (
+        fromRequestValidation(validated.error, {
+          data: { body: validated.body, query: validated.query, pathParams: params },
+          spec,
+          operation: this.operations.get(op.operationId),
+          requestPath: path,
+          contentType: request.headers["content-type"],
+        }) ?? new BadRequestError(validated.error.message)
       );
     }
-    const checked = checkValidated(op, { hasBody: parsed.hasBody, body: parsed.body, query, pathParams: params }, spec);
+    const checked = checkValidated(
+      op,
+      { hasBody: parsed.hasBody, body: validated.body, query: validated.query, pathParams: params },
+      spec,
+    );
     if (op.operationId === "getToken") {
       const body = checked.body as { client_id: string; client_secret: string };
       const outcome = auth.exchange(body.client_id, body.client_secret, request.address ?? "");
@@ -248,7 +269,7 @@ export class Pipeline implements PipelineControl {
       return this.success(op.operationId, outcome.token);
     }
     const handler = this.handlers[op.operationId as OperationId] as OperationHandler<OperationId>;
-    const input = { path: params, query, body: checked.body } as unknown as OperationInput<OperationId>;
+    const input = { path: params, query: checked.query, body: checked.body } as unknown as OperationInput<OperationId>;
     return this.success(op.operationId, await handler(input));
   }
 
@@ -262,6 +283,10 @@ export class Pipeline implements PipelineControl {
     const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
     const charset = /;\s*charset=("?)([^";]+)\1/i.exec(request.headers["content-type"] ?? "")?.[2];
     if (jsonType.test(type)) {
+      // The server's JSON parser reads only UTF charsets, and the server takes only UTF-8 of those.
+      if (charset && !/^utf-/i.test(charset)) {
+        throw new UnsupportedMediaTypeError(`unsupported charset "${charset.toUpperCase()}".`);
+      }
       if (charset && !/^utf-?8$/i.test(charset)) {
         throw new UnsupportedMediaTypeError(`The charset ${charset.toLowerCase()} is not supported; send UTF-8.`);
       }
@@ -287,8 +312,11 @@ export class Pipeline implements PipelineControl {
   private success(operationId: string, body: unknown): PipelineResponse {
     if (body === undefined) return { status: 200, headers: {}, body: "" };
     if (this.options.validateResponses !== false) {
-      const problem = this.options.validators.validateResponse(operationId, 200, body);
-      if (problem) throw new ResponseBreaksSpecError(operationId, 200, problem);
+      const problems = this.options.validators.validateResponse(operationId, 200, body);
+      if (problems) {
+        const detail = problems.map((p) => p.message ?? "breaks the schema").join("; ");
+        throw new ResponseBreaksSpecError(operationId, 200, detail);
+      }
     }
     return jsonResponse(200, JSON.stringify(body));
   }
@@ -332,11 +360,6 @@ function jsonResponse(status: number, text: string, headers: Readonly<Record<str
     headers: { ...headers, "Content-Type": "application/json; charset=utf-8" },
     body: text,
   };
-}
-
-/** The query as the server's parser reads it: a repeated key holds its values in order. */
-function queryObject(search: string): Record<string, unknown> {
-  return queryOf(new URLSearchParams(search));
 }
 
 /** The path's parameters, decoded; a parameter that does not decode is a malformed URL. */

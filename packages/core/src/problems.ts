@@ -2,7 +2,13 @@
 // as `/body/allocations/0/amount_cents`, and the Ajv keyword that failed) becomes one message naming the field in
 // plain words. The Express server feeds it express-openapi-validator's errors; the in-process handlers feed it the
 // precompiled validators' errors, which have the same shape.
-import { type ApiError, EntityNotFoundError, UnprocessableEntityError } from "./errors.js";
+import {
+  type ApiError,
+  BadRequestError,
+  EntityNotFoundError,
+  UnprocessableEntityError,
+  UnsupportedMediaTypeError,
+} from "./errors.js";
 import { type OpenApiDocument, resolveRef, type SchemaObject, type SpecOperation } from "./spec.js";
 import { mustBeOfType, mustMatchFormat } from "./words.js";
 
@@ -19,6 +25,47 @@ export interface RequestData {
   query: Record<string, unknown>;
   /** The path's parameters, decoded. */
   pathParams: Record<string, string> | undefined;
+}
+
+/** A request validation failure, as express-openapi-validator (and the precompiled validators) report it. */
+export interface ValidatorFailure {
+  status: number;
+  message: string;
+  path?: string;
+  errors?: readonly ValidationProblem[];
+}
+
+/** Where a validation failure happened. */
+export interface FailureContext {
+  data: RequestData;
+  spec: OpenApiDocument;
+  operation: SpecOperation | undefined;
+  /** The URL's path, as the request sent it. */
+  requestPath: string;
+  /** The request's Content-Type header. */
+  contentType: string | undefined;
+}
+
+const requestLocation = /^\/(body|query|params|headers|cookies)(\/|$)/;
+
+/**
+ * The envelope for a failed request validation (400 or 415 from the validator): a path the route lookup could not
+ * decode is a malformed URL; problems inside the request go to {@link fromRequestProblems}; a body in a media type
+ * the operation does not take is a 415. Undefined for any other status.
+ */
+export function fromRequestValidation(err: ValidatorFailure, context: FailureContext): ApiError | undefined {
+  if (err.status === 415) {
+    return new UnsupportedMediaTypeError(
+      `Content-Type ${context.contentType ?? "(none)"} is not supported; send application/json.`,
+    );
+  }
+  if (err.status !== 400) return undefined;
+  const problems = err.errors ?? [{ path: err.path ?? "", message: err.message }];
+  // Not a field of the request: the route lookup could not decode the URL's path.
+  if (!problems.every((p) => requestLocation.test(p.path))) {
+    return new BadRequestError(err.path === context.requestPath ? "The request URL is malformed." : err.message);
+  }
+  return fromRequestProblems(problems, context.data, context.spec, context.operation);
 }
 
 /**
