@@ -69,8 +69,8 @@ export const defaultHandlerToken = "test-token";
 const spec = document as unknown as OpenApiDocument;
 
 /**
- * MSW handlers for all eleven operations at `baseUrl`, and one more that answers any other URL under it as the
- * server does (404, 405 with `Allow`). Use them with `setupServer(...refunds)` (msw/node) or
+ * MSW handlers for all eleven operations at `baseUrl`, and one more that answers any other URL under
+ * `baseUrl/api/` as the server does (404, 405 with `Allow`). Use them with `setupServer(...refunds)` (msw/node) or
  * `setupWorker(...refunds)` (msw/browser).
  */
 export function createRefundsHandlers(options: RefundsHandlersOptions): RefundsHandlers {
@@ -134,7 +134,9 @@ export function createRefundsHandlers(options: RefundsHandlersOptions): RefundsH
 
   const handlers: RequestHandler[] = [
     ...specOperations(spec).map((op) => http[op.method](`${base}${op.path.replace(/\{([^}]+)\}/g, ":$1")}`, answer)),
-    http.all(`${base}/*`, answer),
+    // Any other URL of the API's namespace gets the server's 404 or 405; the rest of the origin (the page, its
+    // assets, a dev server's own requests) is left alone.
+    http.all(`${base}/api/*`, answer),
   ];
 
   const control = {
