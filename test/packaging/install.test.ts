@@ -201,6 +201,8 @@ describe(`the packed packages, installed with npm outside the workspace (Node ${
         `typescript@${catalog.typescript}`,
         `@types/node@${catalog["@types/node"]}`,
         `vitest@${catalog.vitest}`,
+        // The peer that `@refunds-api/testing/msw` needs; a team that mocks with MSW has it.
+        `msw@${catalog.msw}`,
       ],
       scratch,
       300_000,
@@ -209,6 +211,7 @@ describe(`the packed packages, installed with npm outside the workspace (Node ${
     for (const file of ["app.ts", "misuse.ts", "seed.json"]) copyFileSync(join(consumerDir, file), join(scratch, file));
     // Named so that the repository's own vitest does not collect it; the consumer's vitest runs it.
     copyFileSync(join(consumerDir, "doubles.vitest.ts"), join(scratch, "doubles.test.ts"));
+    copyFileSync(join(consumerDir, "msw.vitest.ts"), join(scratch, "msw.test.ts"));
     const tsconfig = {
       compilerOptions: {
         target: "ES2022",
@@ -219,7 +222,7 @@ describe(`the packed packages, installed with npm outside the workspace (Node ${
         types: ["node"],
         outDir: "out",
       },
-      files: ["app.ts", "misuse.ts", "doubles.test.ts"],
+      files: ["app.ts", "misuse.ts", "doubles.test.ts", "msw.test.ts"],
     };
     writeFileSync(join(scratch, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
     // One compile: every declaration file checked, the mistakes in misuse.ts reported, app.ts emitted anyway.
@@ -281,6 +284,28 @@ describe(`the packed packages, installed with npm outside the workspace (Node ${
     });
   });
 
+  it("exports the browser-safe entries: @refunds-api/testing/msw and the contract's document and validators", () => {
+    const exportsOf = (name: string) =>
+      readJson<Manifest>(join(installed(name), "package.json")).exports as Record<string, unknown>;
+    expect(exportsOf("@refunds-api/testing")["./msw"]).toEqual({ types: "./dist/msw.d.ts", default: "./dist/msw.js" });
+    expect(exportsOf("@refunds-api/contract")).toMatchObject({
+      "./document": { types: expect.stringMatching(/\.d\.ts$/), default: expect.stringMatching(/\.js$/) },
+      "./validators": { types: expect.stringMatching(/\.d\.ts$/), default: expect.stringMatching(/\.js$/) },
+    });
+    const testing = readJson<Manifest>(join(installed("@refunds-api/testing"), "package.json"));
+    expect(testing.dependencies).toHaveProperty("@refunds-api/core");
+    expect(testing.dependencies).toHaveProperty("@refunds-api/contract");
+    expect(testing.peerDependencies).toHaveProperty("msw");
+    // The entry imports the rules, the contract's precompiled pieces and msw: nothing of the server or Node.
+    const entry = readFileSync(join(installed("@refunds-api/testing"), "dist/msw.js"), "utf8");
+    expect([...new Set(importedSpecifiers(entry))].sort()).toEqual([
+      "@refunds-api/contract/document",
+      "@refunds-api/contract/validators",
+      "@refunds-api/core",
+      "msw",
+    ]);
+  });
+
   it("type-checks under --strict: the consumer compiles and each marked mistake fails as marked", () => {
     const misuse = readFileSync(join(consumerDir, "misuse.ts"), "utf8");
     const reported = [...typecheck.stdout.matchAll(/^(\S+)\((\d+),\d+\): error (TS\d+)/gm)].map(
@@ -325,6 +350,41 @@ describe(`the packed packages, installed with npm outside the workspace (Node ${
       expect(seen.createdId).toMatch(/^[0-9a-f-]{36}$/);
     });
   });
+  // The team's own vitest on msw.test.ts (consumer/msw.vitest.ts): the MSW handlers under setupServer(), with the
+  // packed client: state, rules, the control methods, and the reference server's 422.
+  describe("a vitest file of the consumer mocks the API with the MSW handlers", () => {
+    let report: {
+      testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+    };
+    let output = "";
+    beforeAll(async () => {
+      const result = await run(
+        process.execPath,
+        [
+          join(scratch, "node_modules/vitest/vitest.mjs"),
+          "run",
+          "msw.test.ts",
+          "--reporter=json",
+          "--outputFile=msw-vitest.json",
+        ],
+        scratch,
+        300_000,
+      );
+      output = `${result.stdout}\n${result.stderr}`;
+      if (!existsSync(join(scratch, "msw-vitest.json"))) throw new Error(`vitest wrote no report:\n${output}`);
+      report = readJson(join(scratch, "msw-vitest.json"));
+    }, 320_000);
+
+    it("passes every test", () => {
+      const results = report.testResults.flatMap((file) => file.assertionResults);
+      expect(results.map((r) => r.fullName)).toHaveLength(5);
+      expect(
+        results.filter((r) => r.status !== "passed").map((r) => `${r.fullName}: ${r.failureMessages.join("\n")}`),
+        output,
+      ).toEqual([]);
+    });
+  });
+
   // The team's own vitest on doubles.test.ts (consumer/doubles.vitest.ts): both doubles reset, journal and inject faults; the client retries and
   // fails as it should; a 500 shows its cause in the test output.
   describe("a vitest file of the consumer drives both doubles", () => {
