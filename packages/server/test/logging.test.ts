@@ -1,16 +1,11 @@
 // Logs that help: readable lines for a person, JSON for machines, the errorName on 4xx lines, the URL at every level,
 // and the control endpoints of `pnpm start` off unless asked for.
-import { type ChildProcess, spawn } from "node:child_process";
 import { Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createLogger, type StartedServer, startServer } from "../src/index.js";
+import { runEntry, stopEntries } from "./support/entry.js";
 
-const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-});
+afterEach(stopEntries);
 
 /** A stream that keeps what is written, as a terminal would (or would not) be. */
 function sink(isTTY: boolean) {
@@ -23,31 +18,6 @@ function sink(isTTY: boolean) {
   }) as Writable & { isTTY?: boolean };
   stream.isTTY = isTTY;
   return { stream, text: () => lines.join("") };
-}
-
-/** Runs `pnpm start`'s entry until `until` shows in its output; resolves with the output so far and its URL. */
-async function runMain(env: Record<string, string>, args: string[], until: RegExp) {
-  const child = spawn(process.execPath, ["--import", "tsx", main, ...args], {
-    env: { ...process.env, PORT: "0", NODE_ENV: "", STORE: "memory", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let text = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${until} in: ${text}`)), 90_000);
-    const check = (chunk: Buffer) => {
-      text += chunk;
-      if (until.test(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", check);
-    child.stderr?.on("data", check);
-    child.on("close", () => reject(new Error(`exited early: ${text}`)));
-  });
-  const url = /listening on (http:\/\/[\d.:]+)/.exec(text)?.[1] ?? "";
-  return { url, output: () => text };
 }
 
 describe("createLogger", () => {
@@ -83,7 +53,7 @@ describe("request lines", () => {
 
 describe("pnpm start", () => {
   it("prints the line with its URL at LOG_LEVEL=warn, and no info lines", async () => {
-    const run = await runMain({ LOG_LEVEL: "warn", LOG_FORMAT: "json" }, [], /listening on/);
+    const run = await runEntry({ LOG_LEVEL: "warn", LOG_FORMAT: "json" }, /listening on/);
     const lines = run
       .output()
       .split("\n")
@@ -102,7 +72,7 @@ describe("pnpm start", () => {
   ])(
     "serves the control endpoints with $name",
     async ({ env, args }) => {
-      const run = await runMain({ LOG_FORMAT: "pretty", ...env }, args, /Dev static token/);
+      const run = await runEntry({ LOG_FORMAT: "pretty", ...env }, /Dev static token/, args);
       expect(run.output()).toMatch(/WARN: Control endpoints on \(for tests only\)/);
       await fetch(`${run.url}/api/patient-refunds/v1`, { headers: { authorization: "Bearer dev-token" } });
       const journal = (await (await fetch(`${run.url}/__control/requests`)).json()) as { operationId: string }[];

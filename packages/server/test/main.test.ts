@@ -1,66 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { request } from "node:http";
 import { connect } from "node:net";
-import { fileURLToPath } from "node:url";
 import { unreadBytes, waitFor } from "@refunds-api/test-support";
 import { afterEach, describe, expect, it } from "vitest";
+import { runEntry, stopEntries } from "./support/entry.js";
 
-const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-});
-
-interface Started {
-  child: ChildProcess;
-  lines: { msg: string; [key: string]: unknown }[];
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Runs the entry as `pnpm start` does (through tsx instead of the build) and waits for its first log lines. */
-async function run(env: Record<string, string>, until: RegExp): Promise<Started> {
-  const child = spawn(process.execPath, ["--import", "tsx", main], {
-    // In memory: the default store would write to the repository's .data folder (test/store/restart.test.ts
-    // runs the entry on the embedded store).
-    env: { ...process.env, PORT: "0", NODE_ENV: "", STORE: "memory", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let text = "";
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    // Generous: tsx compiles the entry first, which takes a while on a busy machine.
-    const timer = setTimeout(() => reject(new Error(`no ${until} in: ${text}`)), 90_000);
-    const check = (chunk: Buffer) => {
-      text += chunk;
-      if (until.test(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", check);
-    child.stderr?.on("data", check);
-    // "close" comes after the last output: an entry that printed what was awaited and exited still resolves.
-    child.on("close", () => {
-      clearTimeout(timer);
-      reject(new Error(`exited early: ${text}`));
-    });
-  });
-  const parse = () =>
-    text
-      .split("\n")
-      .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l));
-  return {
-    child,
-    get lines() {
-      return parse();
-    },
-    output: () => text,
-    exited,
-  };
-}
+afterEach(stopEntries);
 
 /** Whether a new TCP connection to the port is accepted. */
 const accepts = (port: number) =>
@@ -75,7 +19,7 @@ const accepts = (port: number) =>
 
 describe("main", () => {
   it("prints the URL, the docs URL and the dev credentials, and finishes in-flight requests on SIGTERM", async () => {
-    const server = await run({}, /Dev static token/);
+    const server = await runEntry({}, /Dev static token/);
     const url = String(server.lines.find((l) => l.url)?.url);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const messages = server.lines.map((l) => l.msg).join("\n");
@@ -128,7 +72,7 @@ describe("main", () => {
   });
 
   it("never prints configured secrets", async () => {
-    const server = await run(
+    const server = await runEntry(
       { AUTH_CLIENT_ID: "svc", AUTH_CLIENT_SECRET: "s3cret-value", AUTH_TOKENS: "tok-abc" },
       /listening on/,
     );
@@ -138,7 +82,7 @@ describe("main", () => {
   });
 
   it("exits 1 with a clear message on a bad setting", async () => {
-    const server = await run({ PORT: "http" }, /Could not start/);
+    const server = await runEntry({ PORT: "http" }, /Could not start/);
     expect(await server.exited).toBe(1);
     expect(server.output()).toMatch(/PORT must be an integer/);
   });
