@@ -12,9 +12,9 @@ import { startEntry, stopEntries, entryToken as token } from "./entry.js";
 
 const main = fileURLToPath(new URL("../../packages/server/src/main.ts", import.meta.url));
 const refunds = 50_000;
-// The server prints its first progress line once the load has taken a second (its last line only if it printed
-// one before), and hears a signal between two batches of 1,000. A load of 50,000 on the memory store can end about
-// then, or within the second and print nothing, so the signal would land after it or have no line to wait for.
+// The server prints its first progress line once the load has taken a second (and its last line always), and hears
+// a signal between two batches of 1,000. A load of 50,000 on the memory store can end about then, so the signal
+// would land after it.
 // Three times as many refunds take a second (and more, on a busy machine) just to be prepared and checked before
 // the first batch: the first line comes with most of the load still ahead, seconds of it even on the memory store,
 // the fastest, while the signal takes milliseconds to arrive.

@@ -174,7 +174,6 @@ function seedProgress(logger: Logger): (stored: number, total: number) => void {
   return (stored, total) => {
     const now = Date.now();
     if (stored < total && now - logged < (logged === started ? 1000 : 5000)) return;
-    if (stored === total && logged === started) return;
     logged = now;
     logger.info(
       { seeded: stored, total },

@@ -3,7 +3,8 @@
 import { startServer as startPlainServer } from "@refunds-api/server";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type DoubleControl, type RunningMock, type RunningServer, startMock, startServer } from "../src/index.js";
+import type { DoubleControl } from "../src/control.js";
+import { startMock, startServer } from "../src/index.js";
 import { createRefundsHandlers } from "../src/msw.js";
 
 const patient = "/api/patient-refunds/v1";
