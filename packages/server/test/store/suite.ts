@@ -2,7 +2,8 @@
 // in contract.ts, then every filter and every sort of both tables in both directions, paging while rows come and
 // go, balances, fidelity of what is stored, and concurrent writers.
 
-import type { NonInsurancePayer, NonInsurancePayerRefund, PatientRefund } from "@refunds-api/core";
+import { randomUUID } from "node:crypto";
+import type { NonInsurancePayer, NonInsurancePayerRefund, PatientRefund, PatientRefundFilter } from "@refunds-api/core";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RefundTable, Store } from "../../src/index.js";
 import { modelSort, nonInsurancePayerRefunds, patientRefunds, pools } from "../support/refunds.js";
@@ -10,6 +11,23 @@ import { describeStoreContract } from "./contract.js";
 
 const patientId = (r: PatientRefund) => r.patient_refund_id;
 const payerRefundId = (r: NonInsurancePayerRefund) => r.non_insurance_payer_refund_id;
+
+/** What the guard of an insert sees charged to `key`, without inserting anything. */
+async function chargedTo(store: Store, key: string): Promise<number> {
+  const [probe] = patientRefunds(1, 98) as [PatientRefund];
+  let seen = -1;
+  const stop = new Error("probe");
+  await expect(
+    store.patientRefunds.insert(probe, {
+      charges: [{ key, cents: 0 }],
+      guard: (map) => {
+        seen = map.get(key) ?? -1;
+        throw stop;
+      },
+    }),
+  ).rejects.toBe(stop);
+  return seen;
+}
 
 /** Every row of a list, following cursors `limit` at a time; fails on a page that repeats a row. */
 async function readAll<T extends object, F, S extends string>(
@@ -439,6 +457,54 @@ export function describeStoreSuite(kind: string, empty: () => Promise<Store>): v
               limit: 5,
             });
             expect(page.items.map(patientId)).toEqual([row.patient_refund_id]);
+          });
+
+          it("stores a large refund exactly: long texts in its columns, 150 targets, a long balance key", async () => {
+            // The SQL store on PGlite writes such a refund in several statements (the row, each long column, the
+            // targets in parts); every store must read back what it was given, and filter, sort and charge by it.
+            const [row, other] = patientRefunds(2, 63) as [PatientRefund, PatientRefund];
+            const odd = "nul\u0000 one\u0001 lone\ud800 pair😀 é ";
+            const patient = `PAT-${odd}${"p".repeat(100_000)}`;
+            const note = `${odd}${"n".repeat(200_000)}`;
+            const allocations = Array.from({ length: 150 }, (_, i) => ({
+              amount_cents: i,
+              target: {
+                type: "service_line" as const,
+                claim_id: randomUUID(),
+                encounter_id: randomUUID(),
+                service_line_id: randomUUID(),
+              },
+              allocation_id: randomUUID(),
+              allocated_on: "2024-02-01T14:05:00.000Z",
+            }));
+            const large: PatientRefund = { ...row, patient_external_id: patient, refund_note: note, allocations };
+            const key = `unattributed:${patient}`;
+            await store.patientRefunds.insert(large, { charges: [{ key, cents: 7 }] });
+            // A note that orders before the large one (its prefix): an empty column in its place would order first.
+            await store.patientRefunds.insert({ ...other, patient_external_id: patient, refund_note: odd });
+            expect(JSON.stringify(await store.patientRefunds.get(row.patient_refund_id))).toBe(JSON.stringify(large));
+            const ids = async (filter: PatientRefundFilter) =>
+              (await store.patientRefunds.list({ filter, sort: "refund_note", order: "asc", limit: 5 })).items.map(
+                patientId,
+              );
+            expect(await ids({ patient_external_id: patient })).toEqual([
+              other.patient_refund_id,
+              row.patient_refund_id,
+            ]);
+            for (const { target } of [allocations[0], allocations[149]] as (typeof allocations)[number][]) {
+              expect(await ids({ service_line_id: target.service_line_id })).toEqual([row.patient_refund_id]);
+              expect(await ids({ claim_id: target.claim_id })).toEqual([row.patient_refund_id]);
+            }
+            expect(await chargedTo(store, key)).toBe(7);
+            const longer = `${note}z`;
+            await store.patientRefunds.update(row.patient_refund_id, (r) => ({ ...r, refund_note: longer }));
+            expect((await store.patientRefunds.get(row.patient_refund_id))?.refund_note).toBe(longer);
+            expect(await ids({ patient_external_id: patient })).toEqual([
+              other.patient_refund_id,
+              row.patient_refund_id,
+            ]);
+            expect(await store.patientRefunds.delete(row.patient_refund_id)).toBe(true);
+            expect(await chargedTo(store, key)).toBe(0);
           });
 
           it.each([

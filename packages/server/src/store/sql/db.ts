@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { closeSync, constants, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import type { PGlite } from "@electric-sql/pglite";
+import type { PGlite, SerializerOptions } from "@electric-sql/pglite";
 import type { Pool, PoolClient } from "pg";
 
 /** Runs statements on one connection. */
@@ -19,6 +19,11 @@ export interface Queryable {
 
 /** A database: statements outside a transaction, transactions, and closing. */
 export interface SqlDb extends Queryable {
+  /**
+   * Statements run on this thread (PGlite): each one holds the event loop for as long as it works, so the store
+   * keeps the work of one statement small (see `SqlTable.insert`). A server's statements (`pg`) run elsewhere.
+   */
+  readonly inProcess: boolean;
   /**
    * Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. Called again inside `fn`
    * (directly or from code it awaits), it runs in a savepoint of the same transaction.
@@ -36,6 +41,7 @@ class Db implements SqlDb {
   private readonly current = new AsyncLocalStorage<{ tx: Queryable; depth: number }>();
 
   constructor(
+    readonly inProcess: boolean,
     private readonly connect: () => Promise<Connection>,
     /** Statements outside a transaction. */
     private readonly direct: Queryable,
@@ -104,6 +110,7 @@ function clientQueryable(client: Pool | PoolClient): Queryable {
 /** A database over a `pg` pool; closing it ends the pool. */
 export function poolDb(pool: Pool): SqlDb {
   return new Db(
+    false,
     async () => {
       const client = await pool.connect();
       return { ...clientQueryable(client), release: (broken) => client.release(broken) };
@@ -146,17 +153,32 @@ class Mutex {
  */
 export function pgliteDb(pglite: PGlite, onClose: () => void = () => {}): SqlDb {
   const mutex = new Mutex();
+  // PGlite's serializers, except that bytes pass as they are: PGlite's Bind takes a byte array as a value in the
+  // binary format (its serializers' type says string, the only kind they return themselves).
+  const serializers = Object.fromEntries(
+    [textOid, jsonOid, textArrayOid].map((oid) => [
+      oid,
+      (value: unknown) => (value instanceof Uint8Array ? value : (pglite.serializers[oid] ?? String)(value)),
+    ]),
+  ) as unknown as SerializerOptions;
   // PGlite runs each statement on this thread, and its promises settle at once: the statements of a transaction
-  // would run back to back in one turn of the event loop, everything else waiting for the lot. Yielding before
-  // each statement lets timers and other requests' I/O in between, so the longest wait is one statement's.
+  // would run back to back in one turn of the event loop, everything else waiting for the lot, and the caller's
+  // next step (a large response checked and written) would run in the turn of the last one. A turn of the event
+  // loop before and after each statement lets timers and other requests' I/O in between, so the longest wait is
+  // one statement's.
   const raw: Queryable = {
     async query<R>(text: string, params?: readonly unknown[]) {
-      await yieldToEventLoop();
-      return (await pglite.query<R>(text, params as unknown[])).rows;
+      await nextTurn();
+      let rows: R[];
+      if (!params?.some(holdsLongText)) rows = (await pglite.query<R>(text, params as unknown[])).rows;
+      else rows = (await pglite.query<R>(text, params.map(longTextAsBytes), { serializers })).rows;
+      await nextTurn();
+      return rows;
     },
     async exec(script: string) {
-      await yieldToEventLoop();
+      await nextTurn();
       await pglite.exec(script);
+      await nextTurn();
     },
   };
   const direct: Queryable = {
@@ -164,6 +186,7 @@ export function pgliteDb(pglite: PGlite, onClose: () => void = () => {}): SqlDb 
     exec: (script) => mutex.run(() => raw.exec(script)),
   };
   return new Db(
+    true,
     async () => {
       const release = await mutex.acquire();
       return { ...raw, release: () => release() };
@@ -176,7 +199,61 @@ export function pgliteDb(pglite: PGlite, onClose: () => void = () => {}): SqlDb 
   );
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Resolves in a later turn of the event loop, after its timers and I/O have had their turn: an immediate set from
+ * an I/O callback would still run in the same turn (the check phase follows the poll phase), one set from an
+ * immediate runs in the next.
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+
+/**
+ * Text parameters at least this long (in UTF-16 units), alone or in a `text[]`, go to PGlite as UTF-8 bytes. PGlite
+ * writes a string parameter by counting its UTF-8 length in JavaScript, twice, then encoding it: for a 1 MB document
+ * that was most of the time an insert held the thread. Bytes go in the binary format, which for `text` and `json` is
+ * the UTF-8 text itself: PostgreSQL checks its encoding, and parses the JSON, as it does for the text format. Strings
+ * reaching the store are well-formed (see `sqlText`), so encoding them changes no character.
+ */
+const longText = 4096;
+
+const isLongText = (value: unknown): value is string => typeof value === "string" && value.length >= longText;
+
+const holdsLongText = (value: unknown) => isLongText(value) || (Array.isArray(value) && value.some(isLongText));
+
+// PostgreSQL type OIDs of the parameters a long text can be bound to in the store's statements.
+const textOid = 25;
+const jsonOid = 114;
+const textArrayOid = 1009;
+
+/** A parameter holding a long text as bytes: a string as UTF-8, an array of strings as a binary `text[]`. */
+function longTextAsBytes(value: unknown): unknown {
+  if (isLongText(value)) return Buffer.from(value, "utf8");
+  if (Array.isArray(value) && value.some(isLongText) && value.every((v) => typeof v === "string" || v === null)) {
+    return textArrayBytes(value as (string | null)[]);
+  }
+  return value;
+}
+
+/**
+ * A one-dimensional `text[]` in PostgreSQL's binary array format (`array_recv`): dimensions, a has-nulls flag, the
+ * element type, then each dimension's length and lower bound, then each element as its length (-1 for NULL) and bytes.
+ */
+export function textArrayBytes(values: readonly (string | null)[]): Buffer {
+  const elements = values.map((v) => (v === null ? null : Buffer.from(v, "utf8")));
+  const header = values.length === 0 ? 12 : 20;
+  const out = Buffer.allocUnsafe(header + elements.reduce((size, e) => size + 4 + (e?.length ?? 0), 0));
+  let at = out.writeInt32BE(values.length === 0 ? 0 : 1, 0);
+  at = out.writeInt32BE(elements.includes(null) ? 1 : 0, at);
+  at = out.writeInt32BE(textOid, at);
+  if (values.length > 0) {
+    at = out.writeInt32BE(values.length, at);
+    at = out.writeInt32BE(1, at);
+  }
+  for (const element of elements) {
+    at = out.writeInt32BE(element === null ? -1 : element.length, at);
+    if (element) at += element.copy(out, at);
+  }
+  return out;
+}
 
 const openDirs = new Set<string>();
 

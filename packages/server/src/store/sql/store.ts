@@ -69,9 +69,24 @@ interface TableDef<T, F, S extends string> {
 
 const uniqueViolation = "23505";
 
+/**
+ * On a database that runs statements on this thread (`SqlDb.inProcess`, PGlite), a document at least this long (its
+ * JSON, in UTF-16 units) is stored by statements that each do one large part of the work, in a transaction: the row,
+ * then each column holding a text this long (written empty with the row, then set by an UPDATE of its own), then
+ * the allocation targets, a few dozen at a time. PostgreSQL compresses every large value it stores, about 5 ms per
+ * MB in WebAssembly, and checks each target's foreign key: one statement doing all of it would hold the event loop
+ * for the sum.
+ */
+const largeDocument = 64 * 1024;
+
+/** Allocation targets stored by one statement when a large document's targets are stored apart (see above). */
+const targetsPerStatement = 50;
+
 class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
   private readonly columnNames: string[];
   private readonly insertSql: string;
+  /** The row alone, without its allocation targets. */
+  private readonly insertRowSql: string;
   private readonly updateSql: string;
   private readonly insertManySql: string;
   /** Allocation target rows, as three arrays: kinds, values and refund ids. */
@@ -86,6 +101,7 @@ class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
     const n = columns.length;
     const insertRow = `INSERT INTO ${def.table} (${columns.join(", ")})
       VALUES (${columns.map((c, i) => `$${i + 1}::${this.typeOf(c)}`).join(", ")})`;
+    this.insertRowSql = insertRow;
     // The row and its allocation targets in one statement, so an insert without charges needs no transaction.
     this.insertSql = def.targets
       ? `WITH inserted AS (${insertRow} RETURNING id)
@@ -123,22 +139,64 @@ class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
     return [[...unique.values()].map((t) => t[0]), [...unique.values()].map((t) => t[1])];
   }
 
+  /**
+   * The column values of `row` for one statement, and, for a large document on this thread (see `largeDocument`),
+   * the columns to set by statements of their own, written empty by the first.
+   */
+  private splitColumns(row: T, body: string): { values: ColumnValue[]; late: [column: string, value: string][] } {
+    const values = this.columnValues(row);
+    const late: [string, string][] = [];
+    if (!this.db.inProcess || body.length < largeDocument) return { values, late };
+    for (const [i, value] of values.entries()) {
+      if (typeof value !== "string" || value.length < largeDocument) continue;
+      late.push([this.columnNames[i] as string, value]);
+      values[i] = "";
+    }
+    return { values, late };
+  }
+
+  /** Sets the `late` columns of `splitColumns`, one statement each. */
+  private async setLate(q: Queryable, id: string, late: readonly [string, string][]): Promise<void> {
+    for (const [column, value] of late) {
+      await q.query(`UPDATE ${this.def.table} SET ${column} = $2::${this.typeOf(column)} WHERE id = $1::text`, [
+        id,
+        value,
+      ]);
+    }
+  }
+
   async insert(row: T, options: InsertOptions = {}): Promise<void> {
-    const id = this.def.id(row);
+    const id = sqlText(this.def.id(row));
     const charges = options.charges ?? [];
-    const params = [
-      sqlText(id),
-      JSON.stringify(row),
-      charges.length > 0 ? JSON.stringify(charges) : null,
-      ...this.columnValues(row),
-      ...(this.def.targets ? this.targetsOf(row) : []),
-    ];
-    const insert = (q: Queryable) =>
-      refusingDuplicates(q.query(this.insertSql, params), `A row with id ${id} exists already.`);
+    const body = JSON.stringify(row);
+    const { values, late } = this.splitColumns(row, body);
+    const rowParams = [id, body, charges.length > 0 ? JSON.stringify(charges) : null, ...values];
+    const targets = this.def.targets ? this.targetsOf(row) : undefined;
+    const duplicate = `A row with id ${this.def.id(row)} exists already.`;
+    // A large document on this thread: the row by itself (the planner of the statement with its targets would copy
+    // the document's parameters), its large columns, then its targets if it has any.
+    const apart = this.db.inProcess && body.length >= largeDocument;
+    const targetRows = apart && targets !== undefined && targets[0].length > 0 ? targets : undefined;
+    const insert = async (q: Queryable) => {
+      if (!apart) {
+        await refusingDuplicates(q.query(this.insertSql, targets ? [...rowParams, ...targets] : rowParams), duplicate);
+        return;
+      }
+      await refusingDuplicates(q.query(this.insertRowSql, rowParams), duplicate);
+      await this.setLate(q, id, late);
+      const [kinds, targetValues] = targetRows ?? [[], []];
+      for (let from = 0; from < kinds.length; from += targetsPerStatement) {
+        const part = kinds.slice(from, from + targetsPerStatement);
+        const partValues = targetValues.slice(from, from + targetsPerStatement);
+        await q.query(this.insertTargetsSql, [part, partValues, part.map(() => id)]);
+      }
+    };
     // One statement is atomic by itself; charges need the balances locked between reading and writing them.
-    if (charges.length === 0 && !options.guard) return insert(this.db);
+    const uncharged = charges.length === 0 && !options.guard;
+    if (uncharged && !targetRows && late.length === 0) return insert(this.db);
     await this.db.transaction(async (tx) => {
       await insert(tx);
+      if (uncharged) return;
       const totals = totalsOf(charges);
       const charged = await lockBalances(tx, this.def.table, [...totals.keys()], true);
       options.guard?.(new Map(charges.map((c) => [c.key, charged.get(c.key) ?? 0])));
@@ -193,7 +251,10 @@ class SqlTable<T, F, S extends string> implements RefundTable<T, F, S> {
       if (current === undefined) return undefined;
       const value = apply(current);
       if (this.def.id(value) !== id) throw new Error("An update must keep the row's id.");
-      await tx.query(this.updateSql, [sqlText(id), JSON.stringify(value), ...this.columnValues(value)]);
+      const body = JSON.stringify(value);
+      const { values, late } = this.splitColumns(value, body);
+      await tx.query(this.updateSql, [sqlText(id), body, ...values]);
+      await this.setLate(tx, sqlText(id), late);
       const targets = this.def.targets;
       if (targets) {
         const [before, after] = [this.targetsOf(current), this.targetsOf(value)];
