@@ -1,9 +1,10 @@
 // The response check: every JSON response of an operation is validated against the schema the spec declares for
 // its status before it is written. Stored rows (the refunds of pages, gets, creates and updates) are frozen once they
 // pass, and remembered with their JSON: a frozen row cannot change, so serving it again needs neither a second
-// check nor a second serialization. Everything else is checked in full every time.
+// check nor a second serialization. Everything else is checked in full every time. String lengths are counted only
+// as far as the schema's limits need, and a large body is checked and written in a turn of the event loop of its own.
 
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import { Ajv2020, type ErrorObject, type FuncKeywordDefinition, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import type { Request, RequestHandler, Response } from "express";
 import { type OpenApiDocument, resolveRef, type SchemaObject, validatorSpec } from "./spec.js";
@@ -74,8 +75,10 @@ export class ResponseChecker {
     }
     this.plans = new Map();
     const copy = validatorSpec(spec);
+    lengthLimitsCountingOnlyWhatTheyNeed(copy);
     const ajv = new Ajv2020({ strict: false, discriminator: true, allErrors: false });
     addFormats(ajv, { mode: "full" });
+    ajv.addKeyword(codePointsKeyword);
     ajv.addSchema({ $id: "spec", components: copy.components });
     const rowSchemas = new Map<string, RowCheck>();
     const rowCheck = (ref: string): RowCheck => {
@@ -178,6 +181,110 @@ function findRowRefs(spec: OpenApiDocument): Set<string> {
   return refs;
 }
 
+/**
+ * JSON Schema counts a string's length in code points, and Ajv's `minLength` and `maxLength` count them all, walking
+ * the whole string: `minLength: 1` on the long strings of a 1 MB row took milliseconds on each response holding it,
+ * to learn that a string of a million characters holds at least one. Every length limit of the schemas responses
+ * use (the components, and the responses' own) is moved to the keyword `x-code-points`, which counts code points as
+ * JSON Schema does, but stops once the answer is known: after `max + 1` of them, or `min` without a maximum.
+ */
+function lengthLimitsCountingOnlyWhatTheyNeed(spec: OpenApiDocument): void {
+  const responses = [
+    ...Object.values((spec.components.responses ?? {}) as Record<string, unknown>),
+    ...Object.values(spec.paths).flatMap((item) =>
+      Object.values(item).flatMap((op) => Object.values((op as OperationObject | undefined)?.responses ?? {})),
+    ),
+  ];
+  for (const schema of Object.values(spec.components.schemas)) lengthsInCodePoints(schema);
+  for (const response of responses) {
+    const content = (response as { content?: Record<string, { schema?: unknown }> } | undefined)?.content;
+    for (const media of Object.values(content ?? {})) lengthsInCodePoints(media?.schema);
+  }
+}
+
+const subschemaMaps = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+const subschemas = [
+  "items",
+  "prefixItems",
+  "additionalItems",
+  "allOf",
+  "anyOf",
+  "oneOf",
+  "not",
+  "if",
+  "then",
+  "else",
+  "contains",
+  "additionalProperties",
+  "propertyNames",
+  "unevaluatedItems",
+  "unevaluatedProperties",
+];
+
+/** Moves the length limits of `schema` and its subschemas to `x-code-points`. */
+function lengthsInCodePoints(schema: unknown): void {
+  if (Array.isArray(schema)) {
+    for (const item of schema) lengthsInCodePoints(item);
+    return;
+  }
+  if (typeof schema !== "object" || schema === null) return;
+  const node = schema as Record<string, unknown>;
+  const { minLength: min, maxLength: max } = node;
+  if (typeof min === "number" || typeof max === "number") {
+    node[codePointsKeyword.keyword] = {
+      ...(typeof min === "number" ? { min } : {}),
+      ...(typeof max === "number" ? { max } : {}),
+    };
+    delete node.minLength;
+    delete node.maxLength;
+  }
+  for (const key of subschemaMaps) {
+    const map = node[key];
+    if (typeof map === "object" && map !== null) for (const sub of Object.values(map)) lengthsInCodePoints(sub);
+  }
+  for (const key of subschemas) lengthsInCodePoints(node[key]);
+}
+
+/** `{ min, max }`: `minLength` and `maxLength` in code points, counting no further than the limits need. */
+interface CodePointsCheck {
+  (limits: { min?: number; max?: number }, data: string): boolean;
+  errors?: Partial<ErrorObject>[];
+}
+
+const codePoints: CodePointsCheck = (limits, data) => {
+  const { min = 0, max } = limits;
+  const counted = codePointsUpTo(data, Math.max(min, max === undefined ? 0 : max + 1));
+  const error: Partial<ErrorObject> | undefined =
+    counted < min
+      ? { keyword: "minLength", params: { limit: min }, message: `must NOT have fewer than ${min} characters` }
+      : max !== undefined && counted > max
+        ? { keyword: "maxLength", params: { limit: max }, message: `must NOT have more than ${max} characters` }
+        : undefined;
+  codePoints.errors = error ? [error] : [];
+  return error === undefined;
+};
+
+const codePointsKeyword = {
+  keyword: "x-code-points",
+  type: "string",
+  schemaType: "object",
+  errors: true,
+  validate: codePoints,
+} satisfies FuncKeywordDefinition;
+
+/** The code points of `text` (a surrogate pair is one, an unpaired surrogate one), counted up to `limit`. */
+export function codePointsUpTo(text: string, limit: number): number {
+  let count = 0;
+  for (let i = 0; i < text.length && count < limit; i++, count++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+  }
+  return count;
+}
+
 /** Points a schema's local `$ref`s at the components added to Ajv under `spec`. */
 function rebase(schema: unknown): object {
   return JSON.parse(JSON.stringify(schema).replaceAll('"$ref":"#/', '"$ref":"spec#/'));
@@ -241,7 +348,9 @@ export function stringifyWith(value: unknown, rows: ReadonlyMap<unknown[], strin
  * it. The operation is the one the validator matched (`req.openapi`), looked up when the response is written, so
  * this can run before the validator's steps and check the error responses they cause. A request that matched no
  * operation, and a 5xx, are written as they are, like the error responses of the check itself. A response that
- * breaks the spec goes to `next` as a `ResponseValidationError`.
+ * breaks the spec goes to `next` as a `ResponseValidationError`. A large body (see `largeText`) is checked and
+ * written in a later turn of the event loop than the one that made it: checking and serializing a 1 MB refund is
+ * as much work as creating it.
  */
 export function responseValidation(checker: ResponseChecker): RequestHandler {
   return function responseValidation(req, res, next) {
@@ -251,17 +360,42 @@ export function responseValidation(checker: ResponseChecker): RequestHandler {
       const operationId = (req as Request & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema
         ?.operationId;
       if (!operationId || res.headersSent || res.statusCode >= 500) return original.call(this, body);
-      let json: string;
-      try {
-        json = checker.check(operationId, res.statusCode, body);
-      } catch (error) {
-        next(error);
-        return res;
-      }
-      return sendJson(res, json);
+      const status = res.statusCode;
+      const checkAndSend = () => {
+        let json: string;
+        try {
+          json = checker.check(operationId, status, body);
+        } catch (error) {
+          next(error);
+          return;
+        }
+        sendJson(res, json);
+      };
+      if (holdsText(body, largeText)) setImmediate(() => setImmediate(checkAndSend));
+      else checkAndSend();
+      return res;
     };
     next();
   };
+}
+
+/** A response body whose strings hold at least this many UTF-16 units is checked in a turn of its own. */
+const largeText = 64 * 1024;
+
+/** Whether the strings of `value` (keys included) hold at least `units` UTF-16 units; stops once they do. */
+export function holdsText(value: unknown, units: number): boolean {
+  let left = units;
+  const visit = (v: unknown): boolean => {
+    if (typeof v === "string") left -= v.length;
+    else if (typeof v === "object" && v !== null) {
+      for (const [key, item] of Object.entries(v)) {
+        left -= key.length;
+        if (visit(item)) return true;
+      }
+    }
+    return left <= 0;
+  };
+  return visit(value);
 }
 
 /** Sends `json`, text already serialized, as `res.json` would send it. */

@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { defaultSeed, readSpec } from "../src/index.js";
-import { ResponseChecker, ResponseValidationError, stringifyWith } from "../src/responses.js";
+import {
+  codePointsUpTo,
+  holdsText,
+  ResponseChecker,
+  ResponseValidationError,
+  responseValidation,
+  stringifyWith,
+} from "../src/responses.js";
 import { nonInsurancePayerRefunds, patientRefunds } from "./support/refunds.js";
 
 const checker = new ResponseChecker(readSpec());
@@ -127,6 +134,133 @@ describe("ResponseChecker.check", () => {
   it("serves the seed's refunds (which share nested objects) like any other", () => {
     const rows = fresh(defaultSeed.patient_refunds ?? []);
     expect(checker.check("listPatientRefunds", 200, { items: rows })).toBe(JSON.stringify({ items: rows }));
+  });
+});
+
+describe("ResponseChecker.check: string lengths", () => {
+  // The checker counts a length only as far as its limits need (`x-code-points`), in code points as JSON Schema
+  // does: an astral character is one, though it takes two UTF-16 units.
+  const [payerRefund] = nonInsurancePayerRefunds(1, defaultSeed.non_insurance_payers ?? [], 3);
+  const withPayerId = (payerId: string) => {
+    const body = fresh(payerRefund) as NonNullable<typeof payerRefund>;
+    body.non_insurance_payer.payer_id = payerId;
+    return body;
+  };
+  const astral = "\u{1F600}";
+  it.each([
+    { name: "2 characters", payerId: "AB" },
+    { name: "2 astral characters (4 units)", payerId: astral.repeat(2) },
+    { name: "80 characters", payerId: "A".repeat(80) },
+    { name: "80 astral characters (160 units)", payerId: astral.repeat(80) },
+    { name: "an unpaired surrogate and a character", payerId: "\ud800A" },
+  ])("passes a payer_id (2 to 80 characters) of $name", ({ payerId }) => {
+    expect(() => checker.check("updateNonInsurancePayerRefund", 200, withPayerId(payerId))).not.toThrow();
+  });
+
+  it.each([
+    { name: "1 character", payerId: "A", want: /payer_id must NOT have fewer than 2 characters/ },
+    { name: "1 astral character (2 units)", payerId: astral, want: /payer_id must NOT have fewer than 2 characters/ },
+    { name: "81 characters", payerId: "A".repeat(81), want: /payer_id must NOT have more than 80 characters/ },
+    {
+      name: "81 astral characters",
+      payerId: astral.repeat(81),
+      want: /payer_id must NOT have more than 80 characters/,
+    },
+    { name: "a million characters", payerId: "A".repeat(1_000_000), want: /must NOT have more than 80 characters/ },
+  ])("refuses a payer_id of $name", ({ payerId, want }) => {
+    expect(() => checker.check("updateNonInsurancePayerRefund", 200, withPayerId(payerId))).toThrow(want);
+  });
+
+  it("passes a refund whose strings are a million characters long, and refuses an empty one", () => {
+    const [refund] = patientRefunds(1, 13);
+    const long = { ...fresh(refund), patient_external_id: "P".repeat(1_000_000), refund_note: "n".repeat(1_000_000) };
+    expect(checker.check("getPatientRefund", 200, long)).toBe(JSON.stringify(long));
+    expect(() => checker.check("getPatientRefund", 200, { ...fresh(refund), patient_external_id: "" })).toThrow(
+      /patient_external_id must NOT have fewer than 1 characters/,
+    );
+  });
+});
+
+describe("codePointsUpTo", () => {
+  it("counts what Ajv's code point count does, stopping at the limit", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), fc.nat(40), (text, limit) => {
+        const all = [...text].length;
+        expect(codePointsUpTo(text, limit)).toBe(Math.min(all, limit));
+        expect(codePointsUpTo(text, Number.POSITIVE_INFINITY)).toBe(all);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("holdsText", () => {
+  it.each([
+    { name: "a long string", value: "x".repeat(10), want: true },
+    { name: "a short string", value: "x".repeat(9), want: false },
+    { name: "strings that add up", value: { a: ["xxxx", { b: "xxxx" }] }, want: true },
+    { name: "keys too", value: { xxxxx: "xxxxx" }, want: true },
+    { name: "numbers and nulls", value: [123456789012, null, true], want: false },
+  ])("says whether $name holds 10 units of text", ({ value, want }) => {
+    expect(holdsText(value, 10)).toBe(want);
+  });
+});
+
+describe("responseValidation", () => {
+  /** A response of `operationId` through the middleware: what it sent, and what it passed to `next`. */
+  function exchange(operationId: string) {
+    const sent: string[] = [];
+    const errors: unknown[] = [];
+    const res = {
+      statusCode: 200,
+      headersSent: false,
+      json: () => {
+        throw new Error("the unchecked res.json");
+      },
+      get: () => undefined,
+      set() {
+        return res;
+      },
+      send(text: string) {
+        sent.push(text);
+        return res;
+      },
+    };
+    const req = { openapi: { schema: { operationId } } };
+    responseValidation(checker)(req as never, res as never, (error?: unknown) => {
+      if (error) errors.push(error);
+    });
+    return { json: (body: unknown) => (res.json as (body: unknown) => unknown)(body), sent, errors };
+  }
+  const turns = (n: number): Promise<void> =>
+    new Promise((resolve) => (n === 0 ? resolve() : setImmediate(() => turns(n - 1).then(resolve))));
+  const [refund] = patientRefunds(1, 17);
+
+  it("checks and sends a small body at once", () => {
+    const { json, sent } = exchange("getPatientRefund");
+    json(fresh(refund));
+    expect(sent).toEqual([JSON.stringify(refund)]);
+  });
+
+  it("checks and sends a large body in a later turn of the event loop", async () => {
+    const large = { ...fresh(refund), refund_note: "n".repeat(100_000) };
+    const { json, sent } = exchange("getPatientRefund");
+    json(large);
+    expect(sent).toEqual([]);
+    await turns(1);
+    expect(sent).toEqual([]);
+    await turns(2);
+    expect(sent).toEqual([JSON.stringify(large)]);
+  });
+
+  it("refuses a large body that breaks the spec, in its later turn", async () => {
+    const { json, sent, errors } = exchange("getPatientRefund");
+    json({ ...fresh(refund), refund_note: "n".repeat(100_000), amount_cents: "1" });
+    expect(errors).toEqual([]);
+    await turns(3);
+    expect(sent).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toMatch(/amount_cents must be integer/);
   });
 });
 
