@@ -42,7 +42,7 @@ import {
 import { afterValidation, arrayCaps, beforeBody, noteEmptyBody, tokenThrottle } from "./inputs.js";
 import { mountOperations } from "./routes/index.js";
 import { readSpec, specOperations } from "./spec.js";
-import { chain, fromValidatorError, isValidatorError, openApiValidator } from "./validation.js";
+import { chain, fromValidatorError, isValidatorError, nextTurnForLargeBody, openApiValidator } from "./validation.js";
 
 /** Everything the app is built from. */
 export interface AppOptions {
@@ -194,7 +194,10 @@ export function createApp(options: AppOptions): Express {
   );
   if (options.control) api.push(options.control.controlHook);
   api.push(arrayCaps(routes, spec));
+  // A large body is parsed, validated, checked further and served in turns of the event loop of their own.
+  api.push(nextTurnForLargeBody());
   api.push(...openApiValidator({ spec, auth: options.auth, validateResponses: options.validateResponses ?? true }));
+  api.push(nextTurnForLargeBody());
   api.push(afterValidation(routes, spec));
   if (!options.serve) api.push(tokenThrottle(options.auth));
   app.use(chain(api));

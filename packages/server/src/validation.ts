@@ -83,6 +83,29 @@ function securityHandlers(spec: OpenApiDocument, auth: Authority) {
   return handlers;
 }
 
+/** A request body this long (bytes as sent) gets turns of the event loop of its own (see `nextTurnForLargeBody`). */
+const largeBody = 64 * 1024;
+
+/**
+ * Goes on with a request whose body may be large in a later turn of the event loop, letting timers and other
+ * requests' I/O in between: the server puts one before and one after the validator, so reading and parsing a 1 MB
+ * body, validating it, and the checks and the operation that follow (`afterValidation` gives the operation a turn of
+ * its own) each hold the event loop alone. An immediate set from an I/O callback, where the body was read, would
+ * still run in the same turn; one set from an immediate runs in the next. A body is large for its `Content-Length`; a
+ * chunked or compressed one may be large whatever its length on the wire. Small ones go on at once.
+ */
+export function nextTurnForLargeBody(): RequestHandler {
+  return function nextTurnForLargeBody(req, _res, next) {
+    const { "content-length": length, "transfer-encoding": chunked, "content-encoding": encoding } = req.headers;
+    const large =
+      chunked !== undefined ||
+      (encoding !== undefined && encoding !== "identity") ||
+      (length !== undefined && Number(length) >= largeBody);
+    if (large) setImmediate(() => setImmediate(next));
+    else next();
+  };
+}
+
 /**
  * Runs `handlers` in order as one middleware. Express gives every middleware a layer of its own that each request
  * walks through (path match, prefix trim, promise check); the validator's steps always run together, so they share

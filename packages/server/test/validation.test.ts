@@ -1,7 +1,8 @@
+import type { Request, Response } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSeed, readSpec, specOperations, TokenAuthority } from "../src/index.js";
 import { validatorSpec } from "../src/spec.js";
-import { chain, openApiValidator } from "../src/validation.js";
+import { chain, nextTurnForLargeBody, openApiValidator } from "../src/validation.js";
 import { type Harness, startHarness } from "./support/harness.js";
 
 const patientRefunds = "/api/patient-refunds/v1";
@@ -280,6 +281,39 @@ describe("chain", () => {
       expect(called).toEqual(want === "nothing" ? [] : [want]);
     },
   );
+});
+
+describe("nextTurnForLargeBody", () => {
+  /** When the middleware lets a request with `headers` go on: at once, or in a later turn than an immediate set now. */
+  async function goesOn(headers: Record<string, string | undefined>): Promise<string> {
+    let went = false;
+    nextTurnForLargeBody()({ headers } as unknown as Request, {} as Response, () => {
+      went = true;
+    });
+    if (went) return "at once";
+    const withImmediate = await new Promise<boolean>((resolve) => setImmediate(() => resolve(went)));
+    await new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+    return withImmediate ? "with an immediate set now" : went ? "in a later turn" : "never";
+  }
+
+  it.each([
+    { name: "no body", headers: {}, want: "at once" },
+    { name: "a body under 64 KiB", headers: { "content-length": "65535" }, want: "at once" },
+    {
+      name: "a body sent as is",
+      headers: { "content-length": "100", "content-encoding": "identity" },
+      want: "at once",
+    },
+    { name: "a body of 64 KiB", headers: { "content-length": "65536" }, want: "in a later turn" },
+    { name: "a chunked body", headers: { "transfer-encoding": "chunked" }, want: "in a later turn" },
+    {
+      name: "a small compressed body",
+      headers: { "content-length": "100", "content-encoding": "gzip" },
+      want: "in a later turn",
+    },
+  ])("lets a request with $name go on $want", async ({ headers, want }) => {
+    expect(await goesOn(headers)).toBe(want);
+  });
 });
 
 describe("validatorSpec", () => {
