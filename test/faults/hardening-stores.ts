@@ -2,11 +2,11 @@
 // upper-case UUIDs are the same ids everywhere, unpaired surrogates are refused (so no store can merge them with
 // U+FFFD), and one answer stays bounded in size and in the time it blocks the event loop.
 import { randomUUID } from "node:crypto";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { readFileSync } from "node:fs";
 import type { PatientRefund } from "@refunds-api/contract";
 import { defaultSeed, type Store } from "@refunds-api/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FaultServer, rawRequest, startFaultServer } from "./support.js";
+import { type FaultServer, type RawReply, rawRequest, startFaultServer } from "./support.js";
 
 const patientRefunds = "/api/patient-refunds/v1";
 const payerRefunds = "/api/non-insurance-payer-refunds/v1";
@@ -17,22 +17,97 @@ const payer = "d4e5f6a7-b8c9-4d0e-9f1a-3b4c5d6e7fa0";
 const json = { "content-type": "application/json" };
 
 /**
- * The longest the event loop may stall while the largest allowed request is served. Measured stalls are a few
- * tens of milliseconds on memory and 100-200 ms on PGlite and PostgreSQL while other test files load both cores;
- * before the caps, one create took a second and one page 15 s. MAX_LOOP_DELAY_MS tightens it on a quiet machine.
+ * The longest one turn of the event loop may take while the largest allowed request is served: a few tens of
+ * milliseconds, on every store. The server spreads such a request over turns of its own (reading and parsing,
+ * validating, checking, each statement of the store, checking and writing the answer); the longest measures 5-15 ms
+ * on a quiet machine. It bounds the CPU time of the turn on this thread where that can be read (Linux), which a loaded
+ * machine does not stretch, else its time. Before, one create held the loop 130-200 ms on PGlite and PostgreSQL (a
+ * second before the caps). MAX_LOOP_DELAY_MS sets another bound.
  */
-const maxLoopDelayMs = Number(process.env.MAX_LOOP_DELAY_MS ?? 250);
+const maxLoopDelayMs = Number(process.env.MAX_LOOP_DELAY_MS ?? 50);
 
-/** Runs `work` and returns its result with the longest event-loop delay seen meanwhile. */
-async function loopDelayOf<T>(work: () => Promise<T>): Promise<{ result: T; maxMs: number }> {
-  const histogram = monitorEventLoopDelay({ resolution: 5 });
-  histogram.enable();
+/**
+ * The longest a turn may take in time, whatever it spent waiting rather than working (a machine busy with other
+ * work gives this process a fraction of a core): a turn that waits on something, such as synchronous I/O, shows
+ * only here. MAX_LOOP_WALL_MS=50 holds the time to the bound of the CPU time, on a quiet machine.
+ */
+const maxLoopWallMs = Number(process.env.MAX_LOOP_WALL_MS ?? 250);
+
+const schedstat = "/proc/thread-self/schedstat";
+const canReadThreadCpu = (() => {
+  try {
+    return Number.isFinite(threadCpuMs());
+  } catch {
+    return false;
+  }
+})();
+
+/** The CPU time this thread has run, in ms (Linux: the first field of its schedstat, in nanoseconds). */
+function threadCpuMs(): number {
+  return Number(readFileSync(schedstat, "utf8").split(" ")[0]) / 1e6;
+}
+
+/** The longest turn of the event loop while some work ran: in time, and in CPU time of this thread. */
+interface LongestTurn {
+  wallMs: number;
+  /** The CPU time of this thread in the turn that took the most of it; undefined where it cannot be read. */
+  cpuMs?: number;
+}
+
+/**
+ * Runs `work` and returns its result with the longest turn of the event loop meanwhile: the longest gap between two
+ * runs of a timer due every millisecond, or between the last run and the end (any code, the test's own client
+ * included). A gap also holds any time the operating system ran other processes instead of this one, which on a
+ * loaded machine can be most of it; the CPU time this thread ran in the gap is the work of the turn itself, whatever
+ * the load.
+ */
+async function longestTurnOf<T>(work: () => Promise<T>): Promise<{ result: T; turn: LongestTurn }> {
+  const turn: LongestTurn = { wallMs: 0, cpuMs: canReadThreadCpu ? 0 : undefined };
+  let last = { wall: performance.now(), cpu: canReadThreadCpu ? threadCpuMs() : 0 };
+  const tick = () => {
+    const now = { wall: performance.now(), cpu: canReadThreadCpu ? threadCpuMs() : 0 };
+    turn.wallMs = Math.max(turn.wallMs, now.wall - last.wall);
+    if (turn.cpuMs !== undefined) turn.cpuMs = Math.max(turn.cpuMs, now.cpu - last.cpu);
+    last = now;
+  };
+  const ticks = setInterval(tick, 1);
   try {
     const result = await work();
-    return { result, maxMs: histogram.max / 1e6 };
+    tick();
+    return { result, turn };
   } finally {
-    histogram.disable();
+    clearInterval(ticks);
   }
+}
+
+/** What the bound applies to: the CPU time of the longest turn where it can be read, else the time. */
+const measured = (turn: LongestTurn) => turn.cpuMs ?? turn.wallMs;
+
+const describeTurns = (turns: LongestTurn[]) =>
+  `longest turn of the event loop per request: ${turns
+    .map((t) => `${t.wallMs.toFixed(0)} ms${t.cpuMs === undefined ? "" : ` (CPU ${t.cpuMs.toFixed(0)} ms)`}`)
+    .join(", ")}`;
+
+/**
+ * The longest turn of the event loop while `send` runs, as the least over `runs` runs (a machine busy with other work
+ * may stall any one run, not all of them), with every run's in words.
+ */
+async function leastLongestTurn(
+  runs: number,
+  send: () => Promise<RawReply>,
+  check: (reply: RawReply) => void,
+): Promise<{ least: number; leastWall: number; all: string }> {
+  const turns: LongestTurn[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { result, turn } = await longestTurnOf(send);
+    check(result);
+    turns.push(turn);
+  }
+  return {
+    least: Math.min(...turns.map(measured)),
+    leastWall: Math.min(...turns.map((t) => t.wallMs)),
+    all: describeTurns(turns),
+  };
 }
 
 /** The suite on a store made by `open` (a fresh one per call). */
@@ -169,50 +244,78 @@ export function describeStoreHardening(name: string, open: () => Promise<Store>)
 
     describe("bounded work per request", () => {
       const patient = `PAT-LARGE-${randomUUID()}`;
-      // The largest create the server takes: 100 allocations, each with an earmark, filling the 1 MB body.
-      const largest = JSON.stringify({
-        amount_cents: 0,
-        patient_external_id: patient,
-        refund_note: "largest",
-        allocations: Array.from({ length: 100 }, (_, i) => ({
-          amount_cents: 0,
-          target: { type: "service_line_by_id", value: randomUUID() },
-          earmark: { type: "external_encounter_id", value: `ENC-${i}-${"x".repeat(10_100)}` },
-        })),
-      });
+      // The largest creates the server takes, each filling the 1 MB body: 100 allocations (the most allowed), each with
+      // an earmark; one note as long as the body allows; one patient id as long as the body allows (it is a column of
+      // its own, and the key of a balance, besides the document).
+      const largest = {
+        "100 earmarked allocations": () =>
+          JSON.stringify({
+            amount_cents: 0,
+            patient_external_id: patient,
+            refund_note: "largest",
+            allocations: Array.from({ length: 100 }, (_, i) => ({
+              amount_cents: 0,
+              target: { type: "service_line_by_id", value: randomUUID() },
+              earmark: { type: "external_encounter_id", value: `ENC-${i}-${"x".repeat(10_100)}` },
+            })),
+          }),
+        "a 1 MB note": () =>
+          JSON.stringify({
+            amount_cents: 0,
+            patient_external_id: patient,
+            refund_note: "n".repeat(1_045_000),
+            allocations: [],
+          }),
+        "a 1 MB patient id": () =>
+          JSON.stringify({
+            amount_cents: 1,
+            patient_external_id: `${randomUUID()}${"p".repeat(1_045_000)}`,
+            allocations: [{ amount_cents: 1, target: { type: "unattributed" } }],
+          }),
+      };
 
-      it("serves the largest allowed create, and refuses 19,000 allocations, within the event-loop budget", async () => {
-        expect(largest.length).toBeGreaterThan(1_000_000);
-        expect(largest.length).toBeLessThan(1_048_576);
-        // The best of three: on a machine busy with other work, any one request may be stalled by the scheduler.
-        const stalls: number[] = [];
-        for (let i = 0; i < 3; i++) {
-          const { result, maxMs } = await loopDelayOf(() =>
-            rawRequest(s.url, { method: "POST", path: patientRefunds, headers: json, body: largest }),
+      it.each(Object.keys(largest) as (keyof typeof largest)[])(
+        "serves the largest allowed create (%s) within the event-loop budget",
+        async (shape) => {
+          const texts = Array.from({ length: 5 }, largest[shape]);
+          for (const text of texts) {
+            expect(text.length).toBeGreaterThan(1_000_000);
+            expect(text.length).toBeLessThan(1_048_576);
+          }
+          // Encoded beforehand: the measure is of the server's turns, and of the client's reading of the answer.
+          const bodies = texts.map((text) => Buffer.from(text));
+          // A first create outside the measure: the first use of a code path compiles it.
+          const first = await rawRequest(s.url, {
+            method: "POST",
+            path: patientRefunds,
+            headers: json,
+            body: largest[shape](),
+          });
+          expect(first.status).toBe(200);
+          const { least, leastWall, all } = await leastLongestTurn(
+            bodies.length,
+            () => rawRequest(s.url, { method: "POST", path: patientRefunds, headers: json, body: bodies.shift() }),
+            (reply) => expect(reply.status).toBe(200),
           );
-          expect(result.status).toBe(200);
-          stalls.push(maxMs);
-        }
-        expect(Math.min(...stalls), `event loop stalled ${stalls.map((m) => m.toFixed(0)).join(", ")} ms`).toBeLessThan(
-          maxLoopDelayMs,
-        );
+          expect(least, all).toBeLessThanOrEqual(maxLoopDelayMs);
+          expect(leastWall, all).toBeLessThanOrEqual(maxLoopWallMs);
+        },
+      );
+
+      it("refuses 19,000 allocations within the event-loop budget", async () => {
         const many = JSON.stringify({
           amount_cents: 0,
           patient_external_id: patient,
           allocations: Array(19_000).fill({ amount_cents: 0, target: { type: "unattributed" } }),
         });
-        const refusals: number[] = [];
-        for (let i = 0; i < 3; i++) {
-          const { result, maxMs } = await loopDelayOf(() =>
-            rawRequest(s.url, { method: "POST", path: patientRefunds, headers: json, body: many }),
-          );
-          expect(result.status).toBe(422);
-          refusals.push(maxMs);
-        }
-        expect(
-          Math.min(...refusals),
-          `event loop stalled ${refusals.map((m) => m.toFixed(0)).join(", ")} ms`,
-        ).toBeLessThan(maxLoopDelayMs);
+        const manyBytes = Buffer.from(many);
+        const { least, leastWall, all } = await leastLongestTurn(
+          3,
+          () => rawRequest(s.url, { method: "POST", path: patientRefunds, headers: json, body: manyBytes }),
+          (reply) => expect(reply.status).toBe(422),
+        );
+        expect(least, all).toBeLessThanOrEqual(maxLoopDelayMs);
+        expect(leastWall, all).toBeLessThanOrEqual(maxLoopWallMs);
       });
 
       it("cuts a page of limit=999 at 1 MB, and the pages together hold every refund once", async () => {
@@ -244,10 +347,10 @@ export function describeStoreHardening(name: string, open: () => Promise<Store>)
         await s.store.patientRefunds.insertMany(rows);
         const seen: string[] = [];
         let path = `${patientRefunds}?patient_external_id=${patient}&limit=999&sort=amount_cents`;
-        const stalls: number[] = [];
+        const turns: LongestTurn[] = [];
         for (let pages = 0; pages < 100; pages++) {
-          const { result, maxMs } = await loopDelayOf(() => rawRequest(s.url, { path }));
-          stalls.push(maxMs);
+          const { result, turn } = await longestTurnOf(() => rawRequest(s.url, { path }));
+          turns.push(turn);
           expect(result.status).toBe(200);
           expect(Buffer.byteLength(result.text)).toBeLessThan(1_100_000 + 1_048_576);
           const items = result.json.items as PatientRefund[];
@@ -261,11 +364,9 @@ export function describeStoreHardening(name: string, open: () => Promise<Store>)
         expect(new Set(seen).size).toBe(seen.length);
         for (const row of rows) expect(seen).toContain(row.patient_refund_id);
         // Most pages, not every one: the scheduler of a busy machine may stall any one of them.
-        const sorted = [...stalls].sort((a, b) => a - b);
-        const typical = sorted[Math.floor(sorted.length * 0.75)] as number;
-        expect(typical, `event loop stalls per page: ${sorted.map((m) => m.toFixed(0)).join(", ")} ms`).toBeLessThan(
-          maxLoopDelayMs,
-        );
+        const typical = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length * 0.75)] as number;
+        expect(typical(turns.map(measured)), describeTurns(turns)).toBeLessThanOrEqual(maxLoopDelayMs);
+        expect(typical(turns.map((t) => t.wallMs)), describeTurns(turns)).toBeLessThanOrEqual(maxLoopWallMs);
       });
     });
   });
