@@ -7,13 +7,12 @@ import {
   authMessages,
   BadRequestError,
   bearerToken,
-  fromRequestProblems,
+  fromRequestValidation,
   MethodNotAllowedError,
   type OpenApiDocument,
   RouteNotFoundError,
   type SpecOperation,
   UnauthorizedError,
-  UnsupportedMediaTypeError,
   validatorSpec,
 } from "@refunds-api/core";
 import type { Request, RequestHandler } from "express";
@@ -151,8 +150,6 @@ export function isValidatorError(err: unknown): err is ValidatorError {
   return validatorErrorClasses.some((cls) => err instanceof cls);
 }
 
-const requestLocation = /^\/(body|query|params|headers|cookies)(\/|$)/;
-
 /** The envelope error for a validator error on `req`; undefined for 5xx (response validation) errors. */
 export function fromValidatorError(
   err: ValidatorError,
@@ -161,19 +158,19 @@ export function fromValidatorError(
   operation: SpecOperation | undefined,
 ): ApiError | undefined {
   switch (err.status) {
-    case 400: {
-      const problems = err.errors ?? [{ path: err.path ?? "", message: err.message }];
-      // Not a field of the request: the route lookup could not decode the URL's path.
-      if (!problems.every((p) => requestLocation.test(p.path))) {
-        return new BadRequestError(err.path === req.path ? "The request URL is malformed." : err.message);
-      }
-      const data = {
-        body: req.body,
-        query: req.query as Record<string, unknown>,
-        pathParams: matchedRoute(req)?.pathParams,
-      };
-      return fromRequestProblems(problems, data, spec, operation);
-    }
+    case 400:
+    case 415:
+      return fromRequestValidation(err, {
+        data: {
+          body: req.body,
+          query: req.query as Record<string, unknown>,
+          pathParams: matchedRoute(req)?.pathParams,
+        },
+        spec,
+        operation,
+        requestPath: req.path,
+        contentType: req.headers["content-type"],
+      });
     case 401:
       // The validator's own header check: no Authorization header, or one that names another scheme.
       return new UnauthorizedError(authMessages.missing);
@@ -184,10 +181,6 @@ export function fromValidatorError(
       return new RouteNotFoundError(req.method, req.path);
     case 405:
       return new MethodNotAllowedError(req.method, req.path, err.headers?.Allow ?? "");
-    case 415:
-      return new UnsupportedMediaTypeError(
-        `Content-Type ${req.headers["content-type"] ?? "(none)"} is not supported; send application/json.`,
-      );
     default:
       return err.status < 500 ? new BadRequestError(err.message) : undefined;
   }
