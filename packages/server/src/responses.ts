@@ -382,15 +382,20 @@ export function responseValidation(checker: ResponseChecker): RequestHandler {
 /** A response body whose strings hold at least this many UTF-16 units is checked in a turn of its own. */
 const largeText = 64 * 1024;
 
-/** Whether the strings of `value` (keys included) hold at least `units` UTF-16 units; stops once they do. */
+/**
+ * Whether the strings of `value` (keys included) hold at least `units` UTF-16 units; stops once they do. A frozen
+ * object is a row the check has passed before, whose JSON it remembers: serving it again costs no check and no
+ * serialization however long it is, so it is not walked (a page of known rows is not walked at all).
+ */
 export function holdsText(value: unknown, units: number): boolean {
   let left = units;
   const visit = (v: unknown): boolean => {
     if (typeof v === "string") left -= v.length;
-    else if (typeof v === "object" && v !== null) {
-      for (const [key, item] of Object.entries(v)) {
+    else if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
+      const node = v as Record<string, unknown>;
+      for (const key in node) {
         left -= key.length;
-        if (visit(item)) return true;
+        if (visit(node[key])) return true;
       }
     }
     return left <= 0;

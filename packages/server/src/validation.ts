@@ -95,14 +95,19 @@ const largeBody = 64 * 1024;
  */
 export function nextTurnForLargeBody(): RequestHandler {
   return function nextTurnForLargeBody(req, _res, next) {
-    const { "content-length": length, "transfer-encoding": chunked, "content-encoding": encoding } = req.headers;
-    const large =
-      chunked !== undefined ||
-      (encoding !== undefined && encoding !== "identity") ||
-      (length !== undefined && Number(length) >= largeBody);
-    if (large) setImmediate(() => setImmediate(next));
+    if (mayHaveLargeBody(req)) setImmediate(() => setImmediate(next));
     else next();
   };
+}
+
+/** Whether the body of `req` may be large: by its `Content-Length`, or chunked or compressed whatever its length. */
+export function mayHaveLargeBody(req: Request): boolean {
+  const { "content-length": length, "transfer-encoding": chunked, "content-encoding": encoding } = req.headers;
+  return (
+    chunked !== undefined ||
+    (encoding !== undefined && encoding !== "identity") ||
+    (length !== undefined && Number(length) >= largeBody)
+  );
 }
 
 /**

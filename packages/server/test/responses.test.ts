@@ -201,6 +201,7 @@ describe("holdsText", () => {
     { name: "strings that add up", value: { a: ["xxxx", { b: "xxxx" }] }, want: true },
     { name: "keys too", value: { xxxxx: "xxxxx" }, want: true },
     { name: "numbers and nulls", value: [123456789012, null, true], want: false },
+    { name: "rows checked before (frozen)", value: { items: [Object.freeze({ note: "x".repeat(20) })] }, want: false },
   ])("says whether $name holds 10 units of text", ({ value, want }) => {
     expect(holdsText(value, 10)).toBe(want);
   });
