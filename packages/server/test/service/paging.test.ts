@@ -1,6 +1,6 @@
+import type { NonInsurancePayerRefund, PatientRefund } from "@refunds-api/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSeed } from "../../src/index.js";
-import type { NonInsurancePayerRefund, PatientRefund } from "@refunds-api/core";
 import { type Harness, query, startHarness } from "../support/harness.js";
 import { modelSort, nonInsurancePayerRefunds, patientRefunds, pools } from "../support/refunds.js";
 
