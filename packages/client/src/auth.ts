@@ -19,8 +19,11 @@ export type AuthOption = string | (() => string | Promise<string>) | ClientCrede
 
 /** Hands out the bearer token for each request. */
 export interface TokenSource {
-  /** The token to send, fetching or refreshing it first when needed; `undefined` sends no `Authorization`. */
-  token(): Promise<string | undefined>;
+  /**
+   * The token to send, or a promise of it when it must be fetched or refreshed first (or the caller's function
+   * returns one); `undefined` sends no `Authorization`.
+   */
+  token(): string | undefined | Promise<string | undefined>;
   /** Drops `token` from the cache when the API refused it, so the next request fetches a new one. */
   invalidate(token: string | undefined): void;
 }
@@ -34,10 +37,10 @@ export function createTokenSource(
   exchange: (credentials: TokenRequest) => Promise<ApiResponse<TokenResponse>>,
 ): TokenSource {
   if (auth === undefined || typeof auth === "string") {
-    return { token: async () => auth, invalidate() {} };
+    return { token: () => auth, invalidate() {} };
   }
   if (typeof auth === "function") {
-    return { token: async () => auth(), invalidate() {} };
+    return { token: () => auth(), invalidate() {} };
   }
 
   const { clientId, clientSecret, refreshBeforeExpiryMs = 60_000 } = auth;
@@ -61,7 +64,7 @@ export function createTokenSource(
   }
 
   return {
-    async token() {
+    token() {
       if (cached && Date.now() < cached.refreshAt) return cached.token;
       inFlight ??= refresh().finally(() => {
         inFlight = undefined;
@@ -81,11 +84,13 @@ export function createTokenSource(
  */
 export function authMiddleware(tokens: TokenSource, unauthenticated: ReadonlySet<string>): Middleware {
   return {
-    async onRequest({ request, schemaPath }) {
-      if (unauthenticated.has(schemaPath)) return;
-      const token = await tokens.token();
-      // Replaces an Authorization header of the caller's: with `auth`, the client's token is the one that counts.
-      if (token) request.headers.set("Authorization", `Bearer ${token}`);
+    onRequest({ request, schemaPath }) {
+      if (unauthenticated.has(schemaPath)) return undefined;
+      const token = tokens.token();
+      // A token at hand is set at once; only one still to come makes openapi-fetch wait for it.
+      if (typeof token === "object") return token.then((value) => setBearer(request, value));
+      setBearer(request, token);
+      return undefined;
     },
     onResponse({ request, response }) {
       if (response.status !== 403) return;
@@ -93,4 +98,10 @@ export function authMiddleware(tokens: TokenSource, unauthenticated: ReadonlySet
       if (sent?.startsWith("Bearer ")) tokens.invalidate(sent.slice("Bearer ".length));
     },
   };
+}
+
+/** Replaces an Authorization header of the caller's: with `auth`, the client's token is the one that counts. */
+function setBearer(request: Request, token: string | undefined): undefined {
+  if (token) request.headers.set("Authorization", `Bearer ${token}`);
+  return undefined;
 }

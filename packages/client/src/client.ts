@@ -13,17 +13,20 @@ import type {
   TokenResponse,
 } from "@refunds-api/contract";
 import type { paths } from "@refunds-api/contract/schema";
-import createClient, { type Middleware } from "openapi-fetch";
+import createClient, { createQuerySerializer, type Middleware } from "openapi-fetch";
 import { type AuthOption, authMiddleware, createTokenSource } from "./auth.js";
 import { errorFromResponse, NetworkError, TimeoutError, UnexpectedResponseError } from "./errors.js";
+import { createPathSerializer } from "./path-serializer.js";
 import {
+  type AttemptFetch,
+  type AttemptLimits,
   type BackoffOptions,
   backoffDelay,
   type FetchLike,
   isRetryableStatus,
+  OutgoingRequest,
   retryDelay,
   runAttempt,
-  sendAttempt,
   sleep,
 } from "./transport.js";
 
@@ -174,10 +177,25 @@ const tokenPath = "/api/auth/v2/token";
 /** The shape of every openapi-fetch answer, whatever the operation. */
 type Answer<Data> = { data?: Data; error?: unknown; response: Response };
 
-/** What each openapi-fetch call of one attempt is given besides its parameters. */
-interface CallInit {
-  fetch: FetchLike;
-  headers: Record<string, string> | undefined;
+/** A success as openapi-fetch answered it: the parsed body (`undefined` when there was none) and the answer. */
+interface Success<Data> {
+  data: Data | undefined;
+  response: Response;
+}
+
+/** What a public method makes of a success: its data ({@link dataOf}), or the data with the answer. */
+type Finish<Data, Out> = (success: Success<Data>) => Out;
+
+/**
+ * The operations of one resource; each resolves with what `finish` makes of its success, so the plain methods and
+ * the `withResponse` ones share them without another promise in between.
+ */
+interface ResourceCalls<Page, Query, Refund, Create, Update> {
+  list<Out>(query: Query | undefined, o: RequestOptions | undefined, finish: Finish<Page, Out>): Promise<Out>;
+  get<Out>(id: string, o: RequestOptions | undefined, finish: Finish<Refund, Out>): Promise<Out>;
+  create<Out>(body: Create, o: RequestOptions | undefined, finish: Finish<Refund, Out>): Promise<Out>;
+  update<Out>(id: string, body: Update, o: RequestOptions | undefined, finish: Finish<Refund, Out>): Promise<Out>;
+  delete<Out>(id: string, o: RequestOptions | undefined, finish: Finish<unknown, Out>): Promise<Out>;
 }
 
 /**
@@ -185,11 +203,20 @@ interface CallInit {
  * errors.
  */
 export function createRefundsClient(options: RefundsClientOptions): RefundsClient {
-  const api = createClient<paths>({ baseUrl: options.baseUrl, headers: options.headers });
+  const api = createClient<paths>({
+    baseUrl: options.baseUrl,
+    headers: options.headers,
+    // Each attempt's request is an OutgoingRequest: a `Request` that keeps its body's text for the transport.
+    Request: OutgoingRequest,
+    // The default query serializer, made once rather than on every request; paths split once (path-serializer.ts).
+    querySerializer: createQuerySerializer(),
+    pathSerializer: createPathSerializer(),
+  });
   const retryMethods = options.retryMethods ?? defaults.retryMethods;
   const backoff = { ...defaults.backoff, ...options.backoff };
   const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
   const clientMaxRetries = options.maxRetries ?? defaults.maxRetries;
+  const clientLimits: AttemptLimits = { timeoutMs, signal: undefined };
 
   // The token endpoint is safe to repeat, so it is retried like a read.
   const tokens = createTokenSource(options.auth, (credentials) => getToken(credentials, { retry: true }));
@@ -197,33 +224,31 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
   if (options.middleware) api.use(...options.middleware);
 
   /**
-   * Runs one operation. Each attempt is a call of openapi-fetch, so middleware (auth included) runs on every attempt,
-   * with the transport's `sendAttempt` as its `fetch`; network errors, timeouts and retryable statuses are retried
-   * with backoff, or after the server's `Retry-After`, and the last failure becomes a typed error.
+   * Runs one operation. Each attempt is a call of openapi-fetch, so middleware (auth included) runs on every attempt;
+   * `run` makes that call with the `fetch` it is given, the transport's for the attempt. Network errors, timeouts and
+   * retryable statuses are retried with backoff, or after the server's `Retry-After`, and the last failure becomes a
+   * typed error. A success resolves with what `finish` makes of it.
    */
-  async function call<Data>(
+  async function call<Data, Out>(
     method: HttpMethod,
     o: RequestOptions | undefined,
-    run: (init: CallInit) => Promise<Answer<Data>>,
-  ): Promise<ApiResponse<Data | undefined>> {
-    const limits = { timeoutMs: o?.timeoutMs ?? timeoutMs, signal: o?.signal };
+    run: (fetch: AttemptFetch) => Promise<Answer<Data>>,
+    finish: Finish<Data, Out>,
+  ): Promise<Out> {
+    const limits = o === undefined ? clientLimits : { timeoutMs: o.timeoutMs ?? timeoutMs, signal: o.signal };
     const maxRetries = (o?.retry ?? retryMethods.includes(method)) ? (o?.maxRetries ?? clientMaxRetries) : 0;
-    const headers = o?.headers;
-    const custom = options.fetch;
     for (let attempt = 0; ; attempt++) {
       let answer: Answer<Data>;
       try {
-        answer = await runAttempt(limits, (a) => run({ fetch: (request) => sendAttempt(request, a, custom), headers }));
+        answer = await runAttempt(limits, options.fetch, run);
       } catch (error) {
         const retryable = error instanceof NetworkError || error instanceof TimeoutError;
         if (!retryable || attempt >= maxRetries) throw error;
         await sleep(backoffDelay(attempt, backoff), limits.signal);
         continue;
       }
-      const { response } = answer;
-      if (response.ok) {
-        return { data: answer.data, response, requestId: response.headers.get("X-Request-Id") ?? undefined };
-      }
+      const response = answer.response;
+      if (response.ok) return finish({ data: answer.data, response });
       const delayMs =
         attempt < maxRetries && isRetryableStatus(response.status)
           ? retryDelay(attempt, response.headers, backoff)
@@ -233,112 +258,199 @@ export function createRefundsClient(options: RefundsClientOptions): RefundsClien
     }
   }
 
-  /** An operation that answers a body: resolves with it, or rejects when the answer has none. */
-  function read<Data>(
-    method: HttpMethod,
+  function token<Out>(
+    credentials: TokenRequest,
     o: RequestOptions | undefined,
-    run: (init: CallInit) => Promise<Answer<Data>>,
-  ): Promise<ApiResponse<Data>> {
-    return call(method, o, run).then(present);
+    finish: Finish<TokenResponse, Out>,
+  ): Promise<Out> {
+    return call("POST", o, (fetch) => api.POST(tokenPath, { body: credentials, headers: o?.headers, fetch }), finish);
   }
 
   function getToken(credentials: TokenRequest, o?: RequestOptions): Promise<ApiResponse<TokenResponse>> {
-    return read("POST", o, (init) => api.POST(tokenPath, { body: credentials, ...init }));
+    return token(credentials, o, withRequestId);
   }
 
-  const withResponse: RefundsClientWithResponse = {
-    patientRefunds: {
-      list: (query, o) => read("GET", o, (init) => api.GET("/api/patient-refunds/v1", { params: { query }, ...init })),
-      get: (id, o) =>
-        read("GET", o, (init) =>
+  const patientRefunds: ResourceCalls<
+    PatientRefundsPage,
+    ListPatientRefundsQuery,
+    PatientRefund,
+    PatientRefundCreate,
+    PatientRefundUpdate
+  > = {
+    list: (query, o, finish) =>
+      call(
+        "GET",
+        o,
+        (fetch) => api.GET("/api/patient-refunds/v1", { params: { query }, headers: o?.headers, fetch }),
+        finish,
+      ),
+    get: (id, o, finish) =>
+      call(
+        "GET",
+        o,
+        (fetch) =>
           api.GET("/api/patient-refunds/v1/{patient_refund_id}", {
             params: { path: { patient_refund_id: id } },
-            ...init,
+            headers: o?.headers,
+            fetch,
           }),
-        ),
-      create: (body, o) => read("POST", o, (init) => api.POST("/api/patient-refunds/v1", { body, ...init })),
-      update: (id, body, o) =>
-        read("PATCH", o, (init) =>
+        finish,
+      ),
+    create: (body, o, finish) =>
+      call("POST", o, (fetch) => api.POST("/api/patient-refunds/v1", { body, headers: o?.headers, fetch }), finish),
+    update: (id, body, o, finish) =>
+      call(
+        "PATCH",
+        o,
+        (fetch) =>
           api.PATCH("/api/patient-refunds/v1/{patient_refund_id}", {
             params: { path: { patient_refund_id: id } },
             body,
-            ...init,
+            headers: o?.headers,
+            fetch,
           }),
-        ),
-      delete: (id, o) =>
-        call("DELETE", o, (init) =>
+        finish,
+      ),
+    delete: (id, o, finish) =>
+      call(
+        "DELETE",
+        o,
+        (fetch) =>
           api.DELETE("/api/patient-refunds/v1/{patient_refund_id}", {
             params: { path: { patient_refund_id: id } },
-            ...init,
+            headers: o?.headers,
+            fetch,
           }),
-        ).then(withoutData),
-    },
-    nonInsurancePayerRefunds: {
-      list: (query, o) =>
-        read("GET", o, (init) => api.GET("/api/non-insurance-payer-refunds/v1", { params: { query }, ...init })),
-      get: (id, o) =>
-        read("GET", o, (init) =>
+        finish,
+      ),
+  };
+
+  const nonInsurancePayerRefunds: ResourceCalls<
+    NonInsurancePayerRefundsPage,
+    ListNonInsurancePayerRefundsQuery,
+    NonInsurancePayerRefund,
+    NonInsurancePayerRefundCreate,
+    NonInsurancePayerRefundUpdate
+  > = {
+    list: (query, o, finish) =>
+      call(
+        "GET",
+        o,
+        (fetch) => api.GET("/api/non-insurance-payer-refunds/v1", { params: { query }, headers: o?.headers, fetch }),
+        finish,
+      ),
+    get: (id, o, finish) =>
+      call(
+        "GET",
+        o,
+        (fetch) =>
           api.GET("/api/non-insurance-payer-refunds/v1/{non_insurance_payer_refund_id}", {
             params: { path: { non_insurance_payer_refund_id: id } },
-            ...init,
+            headers: o?.headers,
+            fetch,
           }),
-        ),
-      create: (body, o) =>
-        read("POST", o, (init) => api.POST("/api/non-insurance-payer-refunds/v1", { body, ...init })),
-      update: (id, body, o) =>
-        read("PATCH", o, (init) =>
+        finish,
+      ),
+    create: (body, o, finish) =>
+      call(
+        "POST",
+        o,
+        (fetch) => api.POST("/api/non-insurance-payer-refunds/v1", { body, headers: o?.headers, fetch }),
+        finish,
+      ),
+    update: (id, body, o, finish) =>
+      call(
+        "PATCH",
+        o,
+        (fetch) =>
           api.PATCH("/api/non-insurance-payer-refunds/v1/{non_insurance_payer_refund_id}", {
             params: { path: { non_insurance_payer_refund_id: id } },
             body,
-            ...init,
+            headers: o?.headers,
+            fetch,
           }),
-        ),
-      delete: (id, o) =>
-        call("DELETE", o, (init) =>
+        finish,
+      ),
+    delete: (id, o, finish) =>
+      call(
+        "DELETE",
+        o,
+        (fetch) =>
           api.DELETE("/api/non-insurance-payer-refunds/v1/{non_insurance_payer_refund_id}", {
             params: { path: { non_insurance_payer_refund_id: id } },
-            ...init,
+            headers: o?.headers,
+            fetch,
           }),
-        ).then(withoutData),
-    },
+        finish,
+      ),
+  };
+
+  const withResponse: RefundsClientWithResponse = {
+    patientRefunds: withResponses(patientRefunds),
+    nonInsurancePayerRefunds: withResponses(nonInsurancePayerRefunds),
     getToken,
   };
 
   return {
-    patientRefunds: dataOnly(withResponse.patientRefunds),
-    nonInsurancePayerRefunds: dataOnly(withResponse.nonInsurancePayerRefunds),
-    getToken: (credentials, o) => getToken(credentials, o).then(dataOf),
+    patientRefunds: dataOnly(patientRefunds),
+    nonInsurancePayerRefunds: dataOnly(nonInsurancePayerRefunds),
+    getToken: (credentials, o) => token(credentials, o, dataOf),
     withResponse,
     use: (...middleware) => api.use(...middleware),
     eject: (...middleware) => api.eject(...middleware),
   };
 }
 
-function present<Data>({ data, response, requestId }: ApiResponse<Data | undefined>): ApiResponse<Data> {
+/** The body of an operation that answers one; rejects when the answer has none. */
+function dataOf<Data>({ data, response }: Success<Data>): Data {
   if (data === undefined) throw new UnexpectedResponseError(response.status, undefined, response.headers);
-  return { data, response, requestId };
+  return data;
 }
 
-function dataOf<Data>(answer: ApiResponse<Data>): Data {
-  return answer.data;
+/** The body with the answer and its request id; rejects when the answer has no body. */
+function withRequestId<Data>(success: Success<Data>): ApiResponse<Data> {
+  const response = success.response;
+  return { data: dataOf(success), response, requestId: requestIdOf(response) };
 }
 
-function withoutData(answer: ApiResponse<unknown>): ApiResponse<undefined> {
-  return { ...answer, data: undefined };
+/** The answer of an operation that answers no body, and its request id. */
+function withoutData({ response }: Success<unknown>): ApiResponse<undefined> {
+  return { data: undefined, response, requestId: requestIdOf(response) };
 }
 
-/** The plain methods of a resource: its `withResponse` methods' data, and `listAll` over its pages. */
+function requestIdOf(response: Response): string | undefined {
+  return response.headers.get("X-Request-Id") ?? undefined;
+}
+
+/** The `withResponse` methods of a resource. */
+function withResponses<Page, Query, Refund, Create, Update>(
+  r: ResourceCalls<Page, Query, Refund, Create, Update>,
+): RefundsResourceWithResponse<Page, Query, Refund, Create, Update> {
+  return {
+    list: (query, o) => r.list(query, o, withRequestId),
+    get: (id, o) => r.get(id, o, withRequestId),
+    create: (body, o) => r.create(body, o, withRequestId),
+    update: (id, body, o) => r.update(id, body, o, withRequestId),
+    delete: (id, o) => r.delete(id, o, withoutData),
+  };
+}
+
+/** The plain methods of a resource: the data of each answer, and `listAll` over its pages. */
 function dataOnly<Refund, Page extends { items: Refund[]; next_page_token?: string }, Query, Create, Update>(
-  r: RefundsResourceWithResponse<Page, Query, Refund, Create, Update>,
+  r: ResourceCalls<Page, Query, Refund, Create, Update>,
 ): RefundsResource<Refund, Page, Query, Create, Update> {
   return {
-    list: (query, o) => r.list(query, o).then(dataOf),
-    listAll: (query, o) => paginate((q: Query) => r.list(q, o), query),
-    get: (id, o) => r.get(id, o).then(dataOf),
-    create: (body, o) => r.create(body, o).then(dataOf),
-    update: (id, body, o) => r.update(id, body, o).then(dataOf),
-    delete: (id, o) => r.delete(id, o).then(() => undefined),
+    list: (query, o) => r.list(query, o, dataOf),
+    listAll: (query, o) => paginate((q: Query) => r.list(q, o, withRequestId), query),
+    get: (id, o) => r.get(id, o, dataOf),
+    create: (body, o) => r.create(body, o, dataOf),
+    update: (id, body, o) => r.update(id, body, o, dataOf),
+    delete: (id, o) => r.delete(id, o, nothing),
   };
+}
+
+function nothing(): undefined {
+  return undefined;
 }
 
 /**

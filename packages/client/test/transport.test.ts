@@ -1,3 +1,4 @@
+import { defaultPathSerializer } from "openapi-fetch";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   AbortedError,
@@ -10,6 +11,7 @@ import {
   TimeoutError,
   UnexpectedResponseError,
 } from "../src/index.js";
+import { createPathSerializer } from "../src/path-serializer.js";
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from "../src/transport.js";
 import { examples } from "./support/examples.js";
 import { clientWith, hangingFetch, json, type Script } from "./support/fake-fetch.js";
@@ -399,5 +401,72 @@ describe("the global fetch", () => {
     const { error } = await settle(client.patientRefunds.get("r-1", { retry: false }));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(calls[0]?.init?.signal?.aborted).toBe(true);
+  });
+});
+
+describe("the request openapi-fetch builds", () => {
+  const note = { refund_note: { type: "set", value: "set by a middleware" } };
+
+  it("is sent with the body of a request a middleware returns in its place", async () => {
+    const { client, requests } = clientWith([ok()]);
+    client.use({ onRequest: ({ request }) => new Request(request, { body: JSON.stringify(note) }) });
+    const { value } = await settle(update(client));
+    expect(value).toEqual(examples.patientRefund);
+    expect(requests[0]?.method).toBe("PATCH");
+    expect(JSON.parse(requests[0]?.body ?? "")).toEqual(note);
+  });
+
+  it("keeps its body for a middleware that reads a clone, and sends it", async () => {
+    const seen: unknown[] = [];
+    const { client, requests } = clientWith([ok()]);
+    client.use({
+      async onRequest({ request }) {
+        seen.push(await request.clone().json());
+      },
+    });
+    await settle(create(client));
+    expect(seen).toEqual([examples.patientRefundCreate]);
+    expect(JSON.parse(requests[0]?.body ?? "")).toEqual(examples.patientRefundCreate);
+  });
+
+  it("is not sent once a middleware has read its body, as a fetch of it would not be", async () => {
+    const { client, requests } = clientWith([ok()]);
+    client.use({
+      async onRequest({ request }) {
+        await request.text();
+      },
+    });
+    const { error } = await settle(create(client));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(requests).toHaveLength(0);
+  });
+});
+
+describe("paths", () => {
+  const base = "https://api.test/api/patient-refunds/v1";
+  it.each<{ name: string; pathname: string; params: Record<string, unknown> }>([
+    { name: "one parameter", pathname: `${base}/{patient_refund_id}`, params: { patient_refund_id: "r-1" } },
+    { name: "reserved characters", pathname: `${base}/{id}`, params: { id: "a/b c?d#é%" } },
+    { name: "a number and a boolean", pathname: `${base}/{a}/x/{b}`, params: { a: 42, b: true } },
+    { name: "no parameter", pathname: base, params: {} },
+    { name: "a missing value", pathname: `${base}/{id}/{other}`, params: { id: "r-1" } },
+    { name: "a null value", pathname: `${base}/{id}`, params: { id: null } },
+    { name: "an array", pathname: `${base}/{ids}`, params: { ids: ["a", "b"] } },
+    { name: "an object", pathname: `${base}/{o}`, params: { o: { a: "1", b: "2" } } },
+    { name: "label style", pathname: `${base}/{.id}`, params: { id: "r-1" } },
+    { name: "matrix style", pathname: `${base}/{;id}`, params: { id: "r-1" } },
+    { name: "explode", pathname: `${base}/{ids*}`, params: { ids: ["a", "b"] } },
+  ])("are built as openapi-fetch's default builds them: $name", ({ pathname, params }) => {
+    const serialize = createPathSerializer();
+    const want = defaultPathSerializer(pathname, params);
+    expect(serialize(pathname, params)).toBe(want);
+    // A second time, from the pieces kept for this path.
+    expect(serialize(pathname, params)).toBe(want);
+  });
+
+  it("carry an id percent-encoded", async () => {
+    const { client, requests } = clientWith([ok()]);
+    await settle(client.patientRefunds.get("a/b c"));
+    expect(requests[0]?.url.pathname).toBe("/api/patient-refunds/v1/a%2Fb%20c");
   });
 });
