@@ -83,7 +83,7 @@ class Attempt<T> {
       signal?.addEventListener("abort", this, { once: true });
       if (Number.isFinite(timeoutMs) && timeoutMs > 0) this.#timer = setTimeout(Attempt.#timeUp, timeoutMs, this);
       // openapi-fetch's `fetch` for this attempt, made here and not kept in a field: with it in a field, each call
-      // left about twice as many bytes surviving young-generation collections (`node --trace-gc`, 120,000 calls), as
+      // left 1.6 times as many bytes surviving young-generation collections (`node --trace-gc`, 120,000 calls), as
       // undici keeps each request it followed a signal for until a full collection.
       run((request) => sendAttempt(request, this)).then(
         (value) => {
