@@ -1,6 +1,5 @@
 // The control surface, the same on the three doubles (the server, the mock, the MSW handlers): reset, the journal,
 // and every kind of fault.
-import { startServer as startPlainServer } from "@refunds-api/server";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DoubleControl } from "../src/control.js";
@@ -182,33 +181,4 @@ describe.each(["server", "msw"])("the %s's reset", (name) => {
     // 10 ms on a quiet machine; generous here for a busy one.
     expect(ms).toBeLessThan(250);
   });
-});
-
-describe("control endpoints that are not enabled", () => {
-  it.each([
-    { name: "the server by default", start: () => startPlainServer({ port: 0 }) },
-    { name: "the mock with control: false", start: () => startMock({ control: false }) },
-  ])(
-    "answer 404 on $name, like any unknown URL",
-    async ({ start }) => {
-      const double = await start();
-      try {
-        for (const [method, path] of [
-          ["POST", "/__control/reset"],
-          ["GET", "/__control/requests"],
-          ["POST", "/__control/faults"],
-        ] as const) {
-          const response = await fetch(`${double.url}${path}`, {
-            method,
-            headers: { authorization: "Bearer dev-token" },
-          });
-          expect(response.status, `${method} ${path}`).toBe(404);
-          expect(((await response.json()) as { errorName: string }).errorName).toBe("NotFoundError");
-        }
-      } finally {
-        await double.stop();
-      }
-    },
-    60_000,
-  );
 });
