@@ -145,3 +145,18 @@ export function fromDomainError(error: DomainError): ApiError {
   if (error instanceof OverdraftError) return new ReallocationWouldOverdraftError(error.details);
   throw new Error(`No envelope for the domain error ${error.name}`, { cause: error });
 }
+
+/**
+ * A response the server (or the handlers) made breaks the spec: a fault of the server, answered as its 500 with the
+ * details in the log.
+ */
+export class ResponseValidationError extends Error {
+  constructor(
+    readonly operationId: string,
+    readonly status: number,
+    detail: string,
+  ) {
+    super(`The ${status} response of ${operationId} breaks the spec: ${detail}`);
+    this.name = "ResponseValidationError";
+  }
+}

@@ -22,6 +22,7 @@ import {
   InternalServerError,
   MethodNotAllowedError,
   PayloadTooLargeError,
+  ResponseValidationError,
   RouteNotFoundError,
   TooManyRequestsError,
   UnauthorizedError,
@@ -315,7 +316,7 @@ export class Pipeline implements PipelineControl {
       const problems = this.options.validators.validateResponse(operationId, 200, body);
       if (problems) {
         const detail = problems.map((p) => p.message ?? "breaks the schema").join("; ");
-        throw new ResponseBreaksSpecError(operationId, 200, detail);
+        throw new ResponseValidationError(operationId, 200, detail);
       }
     }
     return jsonResponse(200, JSON.stringify(body));
@@ -344,14 +345,6 @@ interface RequestState {
   method: string;
   entry: JournalEntry;
   operationId: string | undefined;
-}
-
-/** A response the handlers produced breaks the spec: a fault of the double, answered as the server's 500. */
-export class ResponseBreaksSpecError extends Error {
-  constructor(operationId: string, status: number, detail: string) {
-    super(`The ${status} response of ${operationId} breaks the spec: ${detail}`);
-    this.name = "ResponseValidationError";
-  }
 }
 
 function jsonResponse(status: number, text: string, headers: Readonly<Record<string, string>> = {}): PipelineResponse {

@@ -1,7 +1,7 @@
 // Seed data: what a seed holds, the default seed, a seed's ids in canonical form, and its refunds stored through
 // the stores' bulk path. Browser-safe; the server adds reading and checking seed files (server/src/seed.ts).
 import { canonicalIds, canonicalUuid } from "./ids.js";
-import type { Directory, DirectoryData } from "./service/directory.js";
+import { Directory, type DirectoryData } from "./service/directory.js";
 import { createServices, defaultOrganizationId } from "./service/index.js";
 import type { OpenApiDocument, SchemaObject } from "./spec.js";
 import type { Store } from "./store/types.js";
@@ -185,6 +185,18 @@ export const defaultSeed: SeedData = {
     },
   ],
 };
+
+/**
+ * The directory of a seed (its ids canonical already): its payers, claims and balances, and the payers embedded in
+ * its refunds, which are known even when a durable store holds those refunds already.
+ */
+export function seedDirectory(seed: SeedData): Directory {
+  const directory = new Directory(seed);
+  for (const { non_insurance_payer: payer } of seed.non_insurance_payer_refunds ?? []) {
+    if (!directory.payer(payer.non_insurance_payer_id)) directory.addPayer(payer);
+  }
+  return directory;
+}
 
 /** A seed with every id canonical: its refunds and payers by the spec's schemas, its claims and balances too. */
 export function canonicalSeed(spec: OpenApiDocument, seed: SeedData): SeedData {

@@ -4,10 +4,13 @@
 // check nor a second serialization. Everything else is checked in full every time. String lengths are counted only
 // as far as the schema's limits need, and a large body is checked and written in a turn of the event loop of its own.
 
+import { ResponseValidationError } from "@refunds-api/core";
 import { Ajv2020, type ErrorObject, type FuncKeywordDefinition, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import type { Request, RequestHandler, Response } from "express";
 import { type OpenApiDocument, resolveRef, type SchemaObject, validatorSpec } from "./spec.js";
+
+export { ResponseValidationError } from "@refunds-api/core";
 
 // ajv-formats is CommonJS; under ESM its function is the default export's `default`.
 const addFormats = ((addFormatsModule as { default?: unknown }).default ??
@@ -29,18 +32,6 @@ interface RowCheck {
   validate: ValidateFunction;
   /** Rows that passed, frozen, with their JSON. */
   known: WeakMap<object, string>;
-}
-
-/** Thrown (through `next`) when a response breaks the spec; the error handler makes it a 500. */
-export class ResponseValidationError extends Error {
-  constructor(
-    readonly operationId: string,
-    readonly status: number,
-    detail: string,
-  ) {
-    super(`The ${status} response of ${operationId} breaks the spec: ${detail}`);
-    this.name = "ResponseValidationError";
-  }
 }
 
 /** Options of a {@link ResponseChecker}. */

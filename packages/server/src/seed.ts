@@ -4,12 +4,13 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   canonicalSeed,
-  Directory,
+  type Directory,
   type LoadOptions,
   mustBeOfType,
   mustMatchFormat,
   type SeedData,
   type Store,
+  seedDirectory,
   storeSeedRefunds,
 } from "@refunds-api/core";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
@@ -175,11 +176,7 @@ function describeSeedError(e: ErrorObject, components: Record<string, SchemaObje
 export async function loadSeed(store: Store, given: SeedData, options: LoadOptions = {}): Promise<Directory> {
   // Ids compare exactly from here on: a seed's upper-case UUIDs are made the server's lower-case ones.
   const seed = canonicalSeed(readSpec(), given);
-  const directory = new Directory(seed);
-  // Payers embedded in the seed's refunds are known even when a durable store holds those refunds already.
-  for (const { non_insurance_payer: payer } of seed.non_insurance_payer_refunds ?? []) {
-    if (!directory.payer(payer.non_insurance_payer_id)) directory.addPayer(payer);
-  }
+  const directory = seedDirectory(seed);
   const load = () => storeSeedRefunds(store, directory, seed, { nextTurn, ...options });
   if (store.seedOnce) await store.seedOnce(load);
   else await load();

@@ -9,8 +9,6 @@ import {
   canonicalSeed,
   createMemoryStore,
   createServices,
-  Directory,
-  type DirectoryData,
   defaultOrganizationId,
   defaultSeed,
   type Fault,
@@ -21,6 +19,7 @@ import {
   type SeedData,
   SessionAuthority,
   type Store,
+  seedDirectory,
   specOperations,
   storeSeedRefunds,
 } from "@refunds-api/core";
@@ -85,10 +84,7 @@ export function createRefundsHandlers(options: RefundsHandlersOptions): RefundsH
 
   function fresh() {
     const store: Store = createMemoryStore();
-    const directory = new Directory(seed as DirectoryData);
-    for (const { non_insurance_payer: payer } of seed.non_insurance_payer_refunds ?? []) {
-      if (!directory.payer(payer.non_insurance_payer_id)) directory.addPayer(payer);
-    }
+    const directory = seedDirectory(seed);
     const auth = new SessionAuthority({ ...credentials, staticTokens: [token], now });
     const services = createServices({
       store,
