@@ -37,8 +37,8 @@ import { type OpenApiDocument, type SpecOperation, specOperations } from "./spec
 
 /** A request as the precompiled validators take it. */
 export interface ValidatorRequest {
-  /** The URL's query string, without its `?`. */
-  query: string;
+  /** The query as `parseQuery` read it (the validator works on a copy). */
+  query: Record<string, unknown>;
   /** The path's parameters, decoded. */
   params: Record<string, string>;
   /** Request headers, names in lower case. */
@@ -238,7 +238,7 @@ export class Pipeline implements PipelineControl {
     if (!op) throw new MethodNotAllowedError(methodSent(request), path, allowHeader(match.methods));
     const params = decodeParams(match.rawParams, request.url);
     const validated = this.options.validators.validateRequest(op.operationId, {
-      query: search,
+      query,
       params,
       headers: request.headers,
       body: parsed.body,
