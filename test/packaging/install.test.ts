@@ -42,6 +42,11 @@ interface Manifest {
   peerDependencies?: Record<string, string>;
 }
 
+/** What vitest's JSON reporter writes, as far as these tests read it. */
+interface VitestReport {
+  testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+}
+
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, "utf8")) as T;
 
 /** The workspace's packages that are not private, by name, with their directories. */
@@ -165,6 +170,22 @@ function expectedErrors(source: string): string[] {
 
 describe(`the packed packages, installed with npm outside the workspace (Node ${process.version})`, () => {
   const scratch = mkdtempSync(join(tmpdir(), "refunds-api-install-"));
+
+  /**
+   * Runs one of the consumer's vitest files with the consumer's own vitest; its JSON report (an error naming the
+   * output when it wrote none) and its output.
+   */
+  async function consumerVitest(file: string, reportFile: string): Promise<{ report: VitestReport; output: string }> {
+    const result = await run(
+      process.execPath,
+      [join(scratch, "node_modules/vitest/vitest.mjs"), "run", file, "--reporter=json", `--outputFile=${reportFile}`],
+      scratch,
+      300_000,
+    );
+    const output = `${result.stdout}\n${result.stderr}`;
+    if (!existsSync(join(scratch, reportFile))) throw new Error(`vitest wrote no report:\n${output}`);
+    return { report: readJson(join(scratch, reportFile)), output };
+  }
   const tarballDir = join(scratch, "tarballs");
   const installed = (name: string) => join(scratch, "node_modules", name);
   const catalog = (
@@ -353,26 +374,10 @@ describe(`the packed packages, installed with npm outside the workspace (Node ${
   // The team's own vitest on msw.test.ts (consumer/msw.vitest.ts): the MSW handlers under setupServer(), with the
   // packed client: state, rules, the control methods, and the reference server's 422.
   describe("a vitest file of the consumer mocks the API with the MSW handlers", () => {
-    let report: {
-      testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
-    };
+    let report: VitestReport;
     let output = "";
     beforeAll(async () => {
-      const result = await run(
-        process.execPath,
-        [
-          join(scratch, "node_modules/vitest/vitest.mjs"),
-          "run",
-          "msw.test.ts",
-          "--reporter=json",
-          "--outputFile=msw-vitest.json",
-        ],
-        scratch,
-        300_000,
-      );
-      output = `${result.stdout}\n${result.stderr}`;
-      if (!existsSync(join(scratch, "msw-vitest.json"))) throw new Error(`vitest wrote no report:\n${output}`);
-      report = readJson(join(scratch, "msw-vitest.json"));
+      ({ report, output } = await consumerVitest("msw.test.ts", "msw-vitest.json"));
     }, 320_000);
 
     it("passes every test", () => {
@@ -388,25 +393,10 @@ describe(`the packed packages, installed with npm outside the workspace (Node ${
   // The team's own vitest on doubles.test.ts (consumer/doubles.vitest.ts): both doubles reset, journal and inject faults; the client retries and
   // fails as it should; a 500 shows its cause in the test output.
   describe("a vitest file of the consumer drives both doubles", () => {
-    let report: {
-      testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
-    };
+    let report: VitestReport;
     let output = "";
     beforeAll(async () => {
-      const result = await run(
-        process.execPath,
-        [
-          join(scratch, "node_modules/vitest/vitest.mjs"),
-          "run",
-          "doubles.test.ts",
-          "--reporter=json",
-          "--outputFile=vitest.json",
-        ],
-        scratch,
-        300_000,
-      );
-      output = `${result.stdout}\n${result.stderr}`;
-      report = readJson(join(scratch, "vitest.json"));
+      ({ report, output } = await consumerVitest("doubles.test.ts", "vitest.json"));
     }, 320_000);
 
     it("passes every test", () => {
