@@ -53,17 +53,46 @@ function unionBranch(
   schema: SchemaObject,
   data: Record<string, unknown>,
 ): SchemaObject | undefined {
-  const branches = (schema.oneOf ?? schema.anyOf) as SchemaObject[] | undefined;
-  if (!branches) return undefined;
-  const tagName = schema.discriminator?.propertyName;
-  const tag = tagName === undefined ? undefined : data[tagName];
-  const mapped = typeof tag === "string" ? schema.discriminator?.mapping?.[tag] : undefined;
-  if (mapped) return resolveRef(spec, { $ref: mapped });
-  return branches
-    .map((b) => resolveRef(spec, b))
-    .find((b) =>
-      Object.entries(b?.properties ?? {}).some(
-        ([key, p]) => resolveRef(spec, p)?.const !== undefined && resolveRef(spec, p)?.const === data[key],
-      ),
-    );
+  const union = unionOf(spec, schema);
+  if (!union) return undefined;
+  const tag = union.tagName === undefined ? undefined : data[union.tagName];
+  const mapped = typeof tag === "string" ? union.mapping.get(tag) : undefined;
+  if (mapped) return mapped;
+  return union.branches.find((b) => b.consts.some(([key, value]) => value === data[key]))?.schema;
+}
+
+/** A union's branches with their resolved schemas and `const` properties, worked out once per schema. */
+interface Union {
+  tagName?: string;
+  mapping: Map<string, SchemaObject | undefined>;
+  branches: { schema: SchemaObject | undefined; consts: [string, unknown][] }[];
+}
+
+const unions = new WeakMap<SchemaObject, Union | null>();
+
+function unionOf(spec: OpenApiDocument, schema: SchemaObject): Union | undefined {
+  let union = unions.get(schema);
+  if (union === undefined) {
+    const branches = (schema.oneOf ?? schema.anyOf) as SchemaObject[] | undefined;
+    union = branches
+      ? {
+          tagName: schema.discriminator?.propertyName,
+          mapping: new Map(
+            Object.entries(schema.discriminator?.mapping ?? {}).map(([tag, ref]) => [
+              tag,
+              resolveRef(spec, { $ref: ref }),
+            ]),
+          ),
+          branches: branches.map((b) => {
+            const resolved = resolveRef(spec, b);
+            const consts = Object.entries(resolved?.properties ?? {})
+              .map(([key, p]) => [key, resolveRef(spec, p)?.const] as [string, unknown])
+              .filter(([, value]) => value !== undefined);
+            return { schema: resolved, consts };
+          }),
+        }
+      : null;
+    unions.set(schema, union);
+  }
+  return union ?? undefined;
 }

@@ -66,14 +66,29 @@ export function specOperations(spec: OpenApiDocument): SpecOperation[] {
   );
 }
 
+// Targets of `$ref`s by document: the request checks resolve the same few refs on every request, and a loaded
+// document is not changed afterwards.
+const refTargets = new WeakMap<OpenApiDocument, Map<string, SchemaObject | undefined>>();
+
 /** Resolves a local `$ref` (`#/components/schemas/X`) against the document. */
 export function resolveRef(spec: OpenApiDocument, schema: SchemaObject | undefined): SchemaObject | undefined {
   let current = schema;
   for (let hops = 0; current?.$ref && hops < 32; hops++) {
-    current = current.$ref
+    const ref = current.$ref;
+    let targets = refTargets.get(spec);
+    if (!targets) {
+      targets = new Map();
+      refTargets.set(spec, targets);
+    }
+    if (targets.has(ref)) {
+      current = targets.get(ref);
+      continue;
+    }
+    current = ref
       .slice(2)
       .split("/")
       .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], spec) as SchemaObject;
+    targets.set(ref, current);
   }
   return current;
 }

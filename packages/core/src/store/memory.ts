@@ -114,8 +114,11 @@ class MemoryTable<T, F, S extends string> implements RefundTable<T, F, S> {
       tree.set(row, undefined);
     }
     const postings = this.postingsOf(value);
-    this.post(row, row.postings, -1);
-    this.post(row, postings, 1);
+    // Only the indexes whose values changed: most updates leave every posting where it was.
+    const changed = (from: Map<string, readonly string[]>, to: Map<string, readonly string[]>) =>
+      new Map([...from].filter(([index, values]) => !sameValues(values, to.get(index) ?? [])));
+    this.post(row, changed(row.postings, postings), -1);
+    this.post(row, changed(postings, row.postings), 1);
     row.postings = postings;
     row.value = value;
     return value;
@@ -223,6 +226,9 @@ class MemoryTable<T, F, S extends string> implements RefundTable<T, F, S> {
     for (const { key, cents } of charges) this.charged.set(key, (this.charged.get(key) ?? 0) + sign * cents);
   }
 }
+
+const sameValues = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((value, i) => value === b[i]);
 
 const defined = (...values: (string | undefined)[]) => values.filter((v): v is string => v !== undefined);
 
