@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { specJsonPath, specYamlPath } from "@refunds-api/spec";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createApp, createMemoryStore, listen, type RunningServer, type Store, TokenAuthority } from "../src/index.js";
 import { type Harness, startHarness, testToken } from "./support/harness.js";
 
@@ -28,6 +28,7 @@ describe("public endpoints", () => {
 
   it("serves the docs page at /docs, and a clear 404 when it is not built", async () => {
     const dir = mkdtempSync(join(tmpdir(), "docs-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const page = join(dir, "index.html");
     writeFileSync(page, "<html>docs</html>");
     const auth = new TokenAuthority({ clientId: "c", clientSecret: "s" });

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   checkSeed,
   createMemoryStore,
@@ -18,6 +18,7 @@ import { startHarness } from "./support/harness.js";
 
 const example = fileURLToPath(new URL("../examples/seed.json", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "seed-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, content: string) => {
   const path = join(dir, name);
   writeFileSync(path, content);

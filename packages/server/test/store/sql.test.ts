@@ -1,13 +1,13 @@
 // What only the SQL store has: migrations, an index for every filter and sort, the text escape for U+0000, the
 // data folder lock and connection errors.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PatientRefundSortField } from "@refunds-api/core";
 import { compareStrings } from "@refunds-api/core";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createStore, type PatientRefundFilter, type Store } from "../../src/index.js";
 import { lockDataDir, poolDb, type SqlDb } from "../../src/store/sql/db.js";
 import { type Migration, migrate, readMigrations } from "../../src/store/sql/migrate.js";
@@ -54,6 +54,7 @@ const recorded = async (db: SqlDb) =>
 describe("migrations", () => {
   it("reads .sql files in the order of their numbers and skips other files", () => {
     const dir = mkdtempSync(join(tmpdir(), "migrations-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     for (const [file, sql] of [
       ["10_later.sql", "SELECT 10"],
       ["0002_second.sql", "SELECT 2"],
