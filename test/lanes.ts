@@ -11,6 +11,7 @@
 
 /** Files (globs, from the repository root) of the fast project. */
 export const fastTests = [
+  "packages/bench/test/cpu-profile.test.ts",
   "packages/client/test/auth.test.ts",
   "packages/client/test/client.test.ts",
   "packages/client/test/errors.test.ts",

@@ -27,7 +27,7 @@ const usage = `Usage: pnpm bench [options]
   --connections N      concurrent connections of the throughput comparisons (P1, P2)
   --sizes A,B          P3: stored refunds compared (default 1000,1000000; --quick 1000,10000)
   --stores a,b         P3: stores to measure: memory, embedded, postgres (default: all three)
-  --profile DIR        write CPU profiles of the P1 validated server into DIR
+  --profile DIR        P1: profile each server once more per case, into DIR, with a table of CPU per request by package (DIR/P1-cpu.md)
   --out FILE           also write the results as Markdown to FILE
   --help               this text
 `;

@@ -11,7 +11,10 @@ export interface Pace {
   durationSec: number;
   warmupSec: number;
   connections: number;
-  /** Profile the CPU of the first target during the last round of each workload, into this directory. */
+  /**
+   * After the measured rounds, one more run of each workload on every target that can be profiled, with its CPU
+   * profiled into this directory (not counted: the profiler slows the server it watches).
+   */
   profileDir?: string;
 }
 
@@ -42,6 +45,8 @@ export async function compareThroughput(
 export interface Measured {
   /** `rounds[target][round]`, targets in the order given. */
   rounds: number[][];
+  /** The profiled runs, when asked for: each target's profile and the requests it served meanwhile. */
+  profiles?: { target: string; file: string; requests: number }[];
 }
 
 /** The comparison of target `i` against target `j` in `measured`: medians, and the median of per-round ratios. */
@@ -54,7 +59,7 @@ export function compared(measured: Measured, i: number, j: number): Compared {
 
 /**
  * Measures each target on each workload, round after round, all targets in turn within a round; the order rotates
- * every round, so no target always goes first. The first target is profiled in the last round when asked.
+ * every round, so no target always goes first. With `pace.profileDir`, a profiled run of each follows.
  */
 export async function measureThroughput(
   label: string,
@@ -79,13 +84,10 @@ export async function measureThroughput(
       const got: number[] = [];
       for (const index of order) {
         const target = targets[index] as Target;
-        const measure = () =>
-          run(target.url, workload, { durationSec: pace.durationSec, connections: pace.connections });
-        const profiled = pace.profileDir && index === 0 && round === pace.rounds - 1 && target.profile;
-        const file =
-          pace.profileDir && join(pace.profileDir, `${label}-${workload.name.replace(/\W+/g, "-")}.cpuprofile`);
-        if (profiled && pace.profileDir) mkdirSync(pace.profileDir, { recursive: true });
-        const { rps } = profiled && file && target.profile ? await target.profile(file, measure) : await measure();
+        const { rps } = await run(target.url, workload, {
+          durationSec: pace.durationSec,
+          connections: pace.connections,
+        });
         samples.get(workload.name)?.[index]?.push(rps);
         got[index] = rps;
       }
@@ -99,7 +101,29 @@ export async function measureThroughput(
       );
     }
   }
-  return Object.fromEntries([...samples].map(([name, rounds]) => [name, { rounds }]));
+  const profiles = new Map<string, Measured["profiles"]>();
+  if (pace.profileDir) {
+    mkdirSync(pace.profileDir, { recursive: true });
+    for (const workload of workloads) {
+      const runs: NonNullable<Measured["profiles"]> = [];
+      for (const target of targets) {
+        if (!target.profile) continue;
+        const file = join(pace.profileDir, `${label}-${workload.name.replace(/\W+/g, "-")}-${target.name}.cpuprofile`);
+        const { rps } = await target.profile(file, () =>
+          run(target.url, workload, { durationSec: pace.durationSec, connections: pace.connections }),
+        );
+        runs.push({ target: target.name, file, requests: rps * pace.durationSec });
+      }
+      profiles.set(workload.name, runs);
+    }
+    log(`${label}: profiled every target once more per case, into ${pace.profileDir}`);
+  }
+  return Object.fromEntries(
+    [...samples].map(([name, rounds]) => [
+      name,
+      profiles.has(name) ? { rounds, profiles: profiles.get(name) } : { rounds },
+    ]),
+  );
 }
 
 const fmt = (n: number | undefined) => Math.round(n ?? 0).toString();

@@ -1,7 +1,10 @@
 // P1: the reference server, fully validated (security, request and response validation, store), against bare
 // Express 5 running the same handlers without any of it, and against the same handlers behind the validator's stock
 // setup (what its documentation builds, without the server's response row cache).
-import { compared, measureThroughput } from "./compare.js";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { compared, type Measured, measureThroughput } from "./compare.js";
+import { type CpuProfile, cpuByPackage, cpuTable } from "./cpu-profile.js";
 import { createBody, knownRefundId, updateBody } from "./data.js";
 import type { Workload } from "./load.js";
 import type { BenchSettings, Section } from "./section.js";
@@ -69,10 +72,29 @@ export async function validationOverhead(settings: BenchSettings): Promise<Secti
         };
       }
     }
+    if (settings.cpuProfileDir) {
+      const file = join(settings.cpuProfileDir, "P1-cpu.md");
+      writeFileSync(file, cpuReport(measured));
+      section.notes.push(`CPU per request by package, from a profiled run of each server per case: ${file}`);
+      settings.log(readFileSync(file, "utf8"));
+    }
     return section;
   } finally {
     await stopAll(targets);
   }
+}
+
+/** Each case's profiled runs as a table of CPU per request by package. */
+function cpuReport(measured: Record<string, Measured>): string {
+  const parts = ["# P1: where each server's CPU went", ""];
+  for (const [name, m] of Object.entries(measured)) {
+    const runs = (m.profiles ?? []).map((p) => ({
+      target: p.target,
+      byPackage: cpuByPackage(JSON.parse(readFileSync(p.file, "utf8")) as CpuProfile, p.requests),
+    }));
+    parts.push(`## ${name}`, "", cpuTable(runs), "");
+  }
+  return parts.join("\n");
 }
 
 /** Rounds to three decimals, for the report. */

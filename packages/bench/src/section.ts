@@ -35,7 +35,7 @@ export interface BenchSettings {
   pnpmStartup: boolean;
   /** P5: rounds and duration of each client run. */
   clientPace: Pace;
-  /** Write CPU profiles of the P1 validated server here (the last round of each case). */
+  /** P1: profile every server in one more run per case, and write the profiles and a CPU table here. */
   cpuProfileDir?: string;
   log: Log;
 }
