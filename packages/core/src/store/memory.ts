@@ -115,8 +115,6 @@ class MemoryTable<T, F, S extends string> implements RefundTable<T, F, S> {
     }
     const postings = this.postingsOf(value);
     // Only the indexes whose values changed: most updates leave every posting where it was.
-    const changed = (from: Map<string, readonly string[]>, to: Map<string, readonly string[]>) =>
-      new Map([...from].filter(([index, values]) => !sameValues(values, to.get(index) ?? [])));
     this.post(row, changed(row.postings, postings), -1);
     this.post(row, changed(postings, row.postings), 1);
     row.postings = postings;
@@ -229,6 +227,10 @@ class MemoryTable<T, F, S extends string> implements RefundTable<T, F, S> {
 
 const sameValues = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((value, i) => value === b[i]);
+
+/** The postings of `from` whose values differ in `to`. */
+const changed = (from: Map<string, readonly string[]>, to: Map<string, readonly string[]>) =>
+  new Map([...from].filter(([index, values]) => !sameValues(values, to.get(index) ?? [])));
 
 const defined = (...values: (string | undefined)[]) => values.filter((v): v is string => v !== undefined);
 
