@@ -76,6 +76,7 @@ export async function measureThroughput(
     }
     log(`${label}: warmed up`);
   }
+  const timed = { durationSec: pace.durationSec, connections: pace.connections };
   const samples = new Map(workloads.map((w) => [w.name, targets.map(() => [] as number[])]));
   for (let round = 0; round < pace.rounds; round++) {
     for (const workload of workloads) {
@@ -84,10 +85,7 @@ export async function measureThroughput(
       const got: number[] = [];
       for (const index of order) {
         const target = targets[index] as Target;
-        const { rps } = await run(target.url, workload, {
-          durationSec: pace.durationSec,
-          connections: pace.connections,
-        });
+        const { rps } = await run(target.url, workload, timed);
         samples.get(workload.name)?.[index]?.push(rps);
         got[index] = rps;
       }
@@ -109,9 +107,7 @@ export async function measureThroughput(
       for (const target of targets) {
         if (!target.profile) continue;
         const file = join(pace.profileDir, `${label}-${workload.name.replace(/\W+/g, "-")}-${target.name}.cpuprofile`);
-        const { rps } = await target.profile(file, () =>
-          run(target.url, workload, { durationSec: pace.durationSec, connections: pace.connections }),
-        );
+        const { rps } = await target.profile(file, () => run(target.url, workload, timed));
         runs.push({ target: target.name, file, requests: rps * pace.durationSec });
       }
       profiles.set(workload.name, runs);

@@ -74,9 +74,10 @@ export async function validationOverhead(settings: BenchSettings): Promise<Secti
     }
     if (settings.cpuProfileDir) {
       const file = join(settings.cpuProfileDir, "P1-cpu.md");
-      writeFileSync(file, cpuReport(measured));
+      const report = cpuReport(measured);
+      writeFileSync(file, report);
       section.notes.push(`CPU per request by package, from a profiled run of each server per case: ${file}`);
-      settings.log(readFileSync(file, "utf8"));
+      settings.log(report);
     }
     return section;
   } finally {

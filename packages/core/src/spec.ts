@@ -73,13 +73,14 @@ const refTargets = new WeakMap<OpenApiDocument, Map<string, SchemaObject | undef
 /** Resolves a local `$ref` (`#/components/schemas/X`) against the document. */
 export function resolveRef(spec: OpenApiDocument, schema: SchemaObject | undefined): SchemaObject | undefined {
   let current = schema;
+  if (!current?.$ref) return current;
+  let targets = refTargets.get(spec);
+  if (!targets) {
+    targets = new Map();
+    refTargets.set(spec, targets);
+  }
   for (let hops = 0; current?.$ref && hops < 32; hops++) {
     const ref = current.$ref;
-    let targets = refTargets.get(spec);
-    if (!targets) {
-      targets = new Map();
-      refTargets.set(spec, targets);
-    }
     if (targets.has(ref)) {
       current = targets.get(ref);
       continue;
